@@ -1,0 +1,1 @@
+"""The SQL grammar of mongodbapi (``sql.lark``), shipped inside the package as ``mongodbapi.grammar``."""

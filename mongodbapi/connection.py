@@ -1,0 +1,295 @@
+"""Connection: which MongoDB client and database, transactions, and the plan cache.
+
+Transactions
+    With ``autocommit`` off (the PEP 249 default) the first statement starts a MongoDB
+    transaction in the connection's session and ``commit()``/``rollback()`` end it. That needs a
+    replica set or sharded cluster (or the in-process engine); ``transactions_supported`` says
+    whether this server has them. Where it does not, each statement is committed when it
+    finishes, and ``rollback()`` raises ``NotSupportedError`` if there were writes to undo, rather
+    than pretending to have undone them. DDL is not transactional in MongoDB: a CREATE, DROP or
+    ALTER first commits the open transaction, as in MySQL.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+import pymongo
+
+from . import errors
+from .catalog import Catalog
+from .exec.errors import translated
+
+DEFAULT_TIMEOUT_MS = 5000
+
+_clients_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+_client_users: dict[int, int] = {}  # id(client) -> open connections using it
+_catalogs: dict[tuple[int, str], Catalog] = {}
+
+
+def _embedded_client() -> Any:
+    try:
+        import mongomock_ng
+    except ImportError:
+        raise errors.InterfaceError("mongomock:// needs the in-process engine: pip install 'mongodbapi[embedded]'") from None
+    from .engine.embedded import install
+
+    install()
+    # The engine warns that batch sizes are no-ops for it; the driver passes them for real servers.
+    warnings.filterwarnings("ignore", message=".*no-op in mongomock-ng.*", category=UserWarning)
+    return mongomock_ng.MongoClient()
+
+
+def _client_for(uri: str, options: dict[str, Any]) -> Any:
+    """One client per URI and options, shared by every connection that asks for it."""
+    key = uri + repr(sorted(options.items()))
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            if uri.startswith("mongomock://"):
+                client = _clients.get("mongomock://")
+                if client is None:
+                    client = _clients["mongomock://"] = _embedded_client()
+            else:
+                options.setdefault("serverSelectionTimeoutMS", DEFAULT_TIMEOUT_MS)
+                options.setdefault("connectTimeoutMS", DEFAULT_TIMEOUT_MS)
+                try:
+                    client = pymongo.MongoClient(uri, **options)
+                except pymongo.errors.ConfigurationError as exc:
+                    raise errors.InterfaceError(f"invalid connection string {uri!r}: {exc}") from None
+                except pymongo.errors.PyMongoError as exc:
+                    raise errors.OperationalError(f"cannot connect to {uri}: {exc}") from None
+            _clients[key] = client
+        _client_users[id(client)] = _client_users.get(id(client), 0) + 1
+        return client
+
+
+def _release_client(client: Any) -> None:
+    """Close a registry client once the last connection using it is closed."""
+    with _clients_lock:
+        users = _client_users.get(id(client), 1) - 1
+        _client_users[id(client)] = users
+        if users > 0:
+            return
+        del _client_users[id(client)]
+        for key in [k for k, c in _clients.items() if c is client]:
+            del _clients[key]
+    client.close()
+
+
+def catalog_for(client: Any, database: str) -> Catalog:
+    key = (id(client), database)
+    with _clients_lock:
+        catalog = _catalogs.get(key)
+        if catalog is None:
+            catalog = _catalogs[key] = Catalog(client[database])
+        return catalog
+
+
+def _database_from_uri(uri: str) -> Optional[str]:
+    if uri.startswith("mongomock://"):
+        rest = uri[len("mongomock://"):].split("?")[0].strip("/")
+        return rest or None
+    path = urlsplit(uri).path.strip("/")
+    return path or None
+
+
+class Connection:
+    """A PEP 249 connection to one MongoDB database."""
+
+    from .errors import (DatabaseError, DataError, Error, IntegrityError, InterfaceError,  # noqa: E402
+                         InternalError, NotSupportedError, OperationalError, ProgrammingError, Warning)
+
+    def __init__(self, client: Any, database: str, *, owns_client: bool, embedded: bool,
+                 host: str, enforce_schema: bool = True) -> None:
+        self.client = client
+        self.database = client[database]
+        self.database_name = database
+        self.catalog = catalog_for(client, database)
+        self.embedded = embedded
+        self.host = host
+        self.enforce_schema = enforce_schema
+        self._owns_client = owns_client
+        self._closed = False
+        self._autocommit = False
+        self._session: Any = None
+        self._in_transaction = False
+        self._explicit_transaction = False
+        self._uncommitted_writes = 0
+        self._transactions_supported: Optional[bool] = None
+        self.lastrowid: Any = None
+
+    # ------------------------------------------------------------- PEP 249
+
+    def cursor(self) -> "Cursor":
+        self._check_open()
+        from .cursor import Cursor
+
+        return Cursor(self)
+
+    def commit(self) -> None:
+        self._check_open()
+        if self._in_transaction:
+            with translated():
+                self._session.commit_transaction()
+        self._in_transaction = self._explicit_transaction = False
+        self._uncommitted_writes = 0
+
+    def rollback(self) -> None:
+        self._check_open()
+        if self._in_transaction:
+            with translated():
+                self._session.abort_transaction()
+            self._in_transaction = self._explicit_transaction = False
+            self._uncommitted_writes = 0
+            return
+        if self._uncommitted_writes:
+            writes, self._uncommitted_writes = self._uncommitted_writes, 0
+            raise errors.NotSupportedError(
+                f"cannot roll back: this MongoDB server has no transactions (it needs a replica set), "
+                f"so the {writes} write statement(s) since the last commit are already committed")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            if self._in_transaction:
+                self.rollback()
+        finally:
+            if self._session is not None:
+                self._session.end_session()
+            if self._owns_client and not self.embedded:
+                _release_client(self.client)
+            self._closed = True
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            try:
+                self.rollback()
+            except errors.NotSupportedError:
+                pass
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def autocommit(self) -> bool:
+        return self._autocommit
+
+    @autocommit.setter
+    def autocommit(self, value: bool) -> None:
+        self._check_open()
+        if value and self._in_transaction:
+            self.commit()
+        self._autocommit = bool(value)
+
+    # ------------------------------------------------------------- transactions
+
+    @property
+    def transactions_supported(self) -> bool:
+        """Whether the server runs multi-document transactions (replica set, sharded, in-process)."""
+        if self._transactions_supported is None:
+            if self.embedded:
+                self._transactions_supported = True
+            else:
+                with translated():
+                    hello = self.client.admin.command("hello")
+                self._transactions_supported = bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
+        return self._transactions_supported
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            with translated():
+                self._session = self.client.start_session()
+        return self._session
+
+    def begin(self) -> None:
+        """Start an explicit transaction (SQL ``BEGIN``)."""
+        if not self.transactions_supported:
+            raise errors.NotSupportedError("BEGIN: this MongoDB server has no transactions (it needs a replica set)")
+        if self._explicit_transaction:
+            raise errors.ProgrammingError("a transaction is already in progress")
+        self._start_transaction()
+        self._explicit_transaction = True
+
+    def _start_transaction(self) -> None:
+        if not self._in_transaction:
+            with translated():
+                self.session.start_transaction()
+            self._in_transaction = True
+
+    def statement_session(self) -> Any:
+        """The session a statement runs in, starting the implicit transaction if one is due."""
+        if not self._autocommit and not self._in_transaction and self.transactions_supported:
+            self._start_transaction()
+        return self._session if self._in_transaction else None
+
+    def wrote(self) -> None:
+        """Record a write for ``rollback()`` when there is no transaction to undo it."""
+        if not self._in_transaction and not self._autocommit:
+            self._uncommitted_writes += 1
+
+    def end_transaction_for_ddl(self) -> None:
+        if self._in_transaction:
+            self.commit()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise errors.InterfaceError("the connection is closed")
+
+
+def connect(dsn: Optional[str] = None, *, host: Optional[str] = None, port: Optional[int] = None,
+            database: Optional[str] = None, client: Any = None, enforce_schema: bool = True,
+            **client_options: Any) -> Connection:
+    """Open a connection.
+
+    ``connect("mongodb://host:port/dbname?options")`` or ``mongodb+srv://``; keyword form
+    ``connect(host=..., port=..., database=..., **client_options)``; ``connect(client=<existing
+    MongoClient>, database=...)`` shares the caller's client and never closes it;
+    ``connect("mongomock://dbname")`` uses the in-process engine (one server per process).
+    """
+    if client is not None:
+        if not database:
+            raise errors.InterfaceError("connect(client=...) needs database=...")
+        embedded = type(client).__module__.startswith("mongomock")
+        return Connection(client, database, owns_client=False, embedded=embedded, host="<shared client>",
+                          enforce_schema=enforce_schema)
+    if dsn is None:
+        if host is None:
+            raise errors.InterfaceError("connect() needs a connection string, host=... or client=...")
+        dsn = host if "://" in host else f"mongodb://{host}:{port or 27017}"
+    if not dsn.startswith(("mongodb://", "mongodb+srv://", "mongomock://")):
+        raise errors.InterfaceError(f"unsupported connection string {dsn!r}: use mongodb://, mongodb+srv:// or mongomock://")
+    name = database or _database_from_uri(dsn)
+    if not name:
+        raise errors.InterfaceError(f"no database named in {dsn!r}: add /dbname or database=...")
+    embedded = dsn.startswith("mongomock://")
+    the_client = _client_for(dsn, dict(client_options))
+    host_text = dsn.split("@")[-1].split("/")[0] if not embedded else "in-process engine"
+    connection = Connection(the_client, name, owns_client=not embedded, embedded=embedded, host=host_text,
+                            enforce_schema=enforce_schema)
+    if not embedded:
+        try:
+            the_client.admin.command("ping")
+        except pymongo.errors.PyMongoError as exc:
+            raise errors.OperationalError(f"cannot connect to MongoDB at {host_text}: {exc}") from None
+    return connection
+
+
+from .cursor import Cursor  # noqa: E402  (Connection.cursor() returns one)

@@ -1,0 +1,1 @@
+"""Execution: running MongoDB commands and shaping their results into rows."""

@@ -1,0 +1,191 @@
+"""ALTER TABLE: catalog changes, plus the document rewrites each one needs.
+
+Each action is checked before anything changes (a NOT NULL column with NULLs, an unknown
+column), then applied: documents are rewritten with one ``update_many`` (``$set``, ``$unset``,
+``$rename`` or a pipeline that converts the type), then the catalog entry is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalog import TableInfo, check_field_name
+from ..errors import IntegrityError, NotSupportedError, ProgrammingError
+from ..sql import ast
+from ..types import canonical_type, to_bson_as
+from . import ddl
+from .dml import default_value
+from .errors import translated
+from .result import Result, empty
+
+# $convert targets for a column whose type changes; other types keep the stored values.
+_CONVERT = {"INTEGER": "long", "BIGINT": "long", "SMALLINT": "int", "REAL": "double", "DECIMAL": "decimal",
+            "TEXT": "string", "VARCHAR": "string", "CHAR": "string", "BOOLEAN": "bool",
+            "TIMESTAMP": "date", "TIMESTAMPTZ": "date"}
+
+
+def _column(info: TableInfo, name: str) -> Any:
+    column = info.column(name)
+    if column is None:
+        raise ProgrammingError(f"table {info.name} has no column named {name}")
+    return column
+
+
+def _add_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    assert action.column_def is not None
+    if info.column(action.column_def.name) is not None:
+        if action.if_exists:  # ADD COLUMN IF NOT EXISTS
+            return
+        raise ProgrammingError(f"column {action.column_def.name} already exists in {info.name}")
+    column = ddl.column_info(action.column_def)
+    if action.column_def.primary_key:
+        raise NotSupportedError("adding a PRIMARY KEY column to an existing table is not supported")
+    value = default_value(column)
+    if value is None and column.not_null and collection.count_documents({}, limit=1):
+        raise IntegrityError(f"cannot add NOT NULL column {column.name} without a default: {info.name} has rows")
+    collection.update_many({column.field: {"$exists": False}}, {"$set": {column.field: to_bson_as(value, column.type)}})
+    info.columns.append(column)
+    if action.column_def.unique:
+        info.unique.append([column.name])
+        info.reindex()
+        ddl.create_unique(collection, info.name, [column.name], info, None)
+    if action.column_def.autoincrement:
+        info.auto.append(column.name)
+
+
+def _drop_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    assert action.column is not None
+    column = info.column(action.column)
+    if column is None:
+        if action.if_exists:
+            return
+        raise ProgrammingError(f"table {info.name} has no column named {action.column}")
+    if column.field == "_id" or column.name in info.primary_key:
+        raise NotSupportedError("dropping a primary key column is not supported")
+    for name, spec in collection.index_information().items():
+        if any(field == column.field for field, _ in spec["key"]):
+            collection.drop_index(name)
+    collection.update_many({}, {"$unset": {column.field: ""}})
+    info.columns.remove(column)
+    info.unique = [u for u in info.unique if column.name not in u]
+    info.auto = [a for a in info.auto if a != column.name]
+
+
+def _rename_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    assert action.column is not None and action.new_name is not None
+    column = _column(info, action.column)
+    check_field_name(action.new_name)
+    if info.column(action.new_name) is not None and action.new_name.lower() != action.column.lower():
+        raise ProgrammingError(f"column {action.new_name} already exists in {info.name}")
+    if column.field != "_id":
+        collection.update_many({column.field: {"$exists": True}}, {"$rename": {column.field: action.new_name}})
+        column.field = action.new_name
+    info.primary_key = [action.new_name if n == column.name else n for n in info.primary_key]
+    info.unique = [[action.new_name if n == column.name else n for n in u] for u in info.unique]
+    info.auto = [action.new_name if n == column.name else n for n in info.auto]
+    column.name = action.new_name
+
+
+def _set_type(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    assert action.column is not None and action.type is not None
+    column = _column(info, action.column)
+    target = canonical_type(action.type.name)
+    if target != column.type and target in _CONVERT:
+        field = "$" + column.field
+        converted = {"$convert": {"input": field, "to": _CONVERT[target], "onNull": None}}
+        if target == "DECIMAL" and column.type in ("INTEGER", "BIGINT", "SMALLINT", "REAL", None):
+            converted = {"$convert": {"input": {"$toString": field}, "to": "decimal", "onNull": None}}
+        collection.update_many({column.field: {"$ne": None}}, [{"$set": {column.field: converted}}])
+    column.type = target
+    column.params = action.type.params
+
+
+def _set_not_null(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    column = _column(info, action.column or "")
+    if collection.count_documents({column.field: None}, limit=1):
+        raise IntegrityError(f"column {column.name} of {info.name} contains NULL values")
+    column.not_null = True
+
+
+def _apply(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    kind = action.kind
+    if kind == "add_column":
+        _add_column(collection, info, action)
+    elif kind == "drop_column":
+        _drop_column(collection, info, action)
+    elif kind == "rename_column":
+        _rename_column(collection, info, action)
+    elif kind == "set_type":
+        _set_type(collection, info, action)
+    elif kind == "set_not_null":
+        _set_not_null(collection, info, action)
+    elif kind == "drop_not_null":
+        column = _column(info, action.column or "")
+        if column.name in info.primary_key:
+            raise ProgrammingError(f"column {column.name} is in the primary key")
+        column.not_null = False
+    elif kind == "set_default":
+        column = _column(info, action.column or "")
+        column.default = ddl.default_spec(action.default, column.type)
+    elif kind == "drop_default":
+        _column(info, action.column or "").default = None
+    elif kind == "add_constraint":
+        _add_constraint(collection, info, action)
+    elif kind == "drop_constraint":
+        _drop_constraint(collection, info, action)
+    else:  # pragma: no cover - the grammar has no other actions
+        raise NotSupportedError(f"ALTER TABLE {kind}")
+    info.reindex()
+
+
+def _add_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    constraint = action.constraint
+    assert constraint is not None
+    if constraint.kind == "unique":
+        name = constraint.name or ddl.index_name(info.name, list(constraint.columns), "key")
+        ddl.create_unique(collection, info.name, list(constraint.columns), info, None, name)
+        info.unique.append(list(constraint.columns))
+    elif constraint.kind == "foreign_key":
+        pass  # recorded by name only: MongoDB has no foreign keys, and they are not enforced
+    elif constraint.kind == "primary_key":
+        raise NotSupportedError("adding a PRIMARY KEY to an existing table is not supported")
+    else:
+        raise NotSupportedError("CHECK constraints are not supported")
+
+
+def _drop_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+    name = action.column or ""
+    indexes = collection.index_information()
+    if name in indexes:
+        fields = [f for f, _ in indexes[name]["key"]]
+        collection.drop_index(name)
+        info.unique = [u for u in info.unique if [info.column(c).field for c in u if info.column(c)] != fields]
+    elif not action.if_exists:
+        raise ProgrammingError(f"no such constraint: {name}")
+
+
+def alter_table(connection: Any, node: ast.AlterTable) -> Result:
+    catalog = connection.catalog
+    info = catalog.lookup(node.table)
+    if info is None:
+        if node.if_exists:
+            return empty()
+        raise ProgrammingError(f"no such table: {node.table}")
+    if not info.declared:
+        raise NotSupportedError(f"ALTER TABLE on {info.name}: the collection has no declared schema")
+    connection.end_transaction_for_ddl()
+    with translated():
+        collection = connection.database[info.name]
+        for action in node.actions:
+            if action.kind == "rename_table":
+                assert action.new_name is not None
+                if catalog.lookup(action.new_name) is not None:
+                    raise ProgrammingError(f"table {action.new_name} already exists")
+                collection.rename(action.new_name)
+                catalog.rename(info.name, action.new_name)
+                info.name = action.new_name
+                collection = connection.database[info.name]
+            else:
+                _apply(collection, info, action)
+        catalog.save(info)
+    return empty()

@@ -1,0 +1,306 @@
+"""INSERT, UPDATE and DELETE.
+
+Atomicity of one statement: a statement that writes several documents runs inside a MongoDB
+transaction when the server has them (joining the connection's open transaction if there is
+one). Where the server has none, the driver undoes a partly applied statement itself: an
+INSERT deletes the documents it already inserted, an UPDATE puts back the documents' previous
+versions, which it read before writing. Either way a failed statement leaves the data as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from bson import ObjectId
+
+from ..catalog import ColumnInfo, TableInfo, check_field_name
+from ..errors import IntegrityError, NotSupportedError, ProgrammingError
+from ..mql.select import SelectPlanner
+from ..mql.template import bind, template_keys
+from ..plan.binder import Scope, ScopeTable
+from ..sql import ast
+from ..types import from_bson, to_bson_as
+from .errors import translated
+from .residual import evaluate, row_reader
+from .result import Column, Result, empty
+
+
+def references_row(node: Any) -> bool:
+    """Whether an expression reads columns of the row (so it must run inside MongoDB)."""
+    if isinstance(node, (ast.Column, ast.ScalarSubquery, ast.Exists, ast.InSubquery)):
+        return True
+    if isinstance(node, tuple):
+        return any(references_row(n) for n in node)
+    if hasattr(node, "__dataclass_fields__"):
+        return any(references_row(getattr(node, f)) for f in node.__dataclass_fields__ if f != "pos")
+    return False
+
+
+def default_value(column: ColumnInfo) -> Any:
+    default = column.default
+    if not default:
+        return None
+    if "function" in default:
+        return evaluate(ast.Func(default["function"], ()), None)
+    return from_bson(default.get("value"))
+
+
+class Returning:
+    """A RETURNING list, evaluated on the documents a statement wrote."""
+
+    def __init__(self, items: tuple[ast.Node, ...], scope: Scope) -> None:
+        self.scope = scope
+        self.items: list[tuple[str, ast.Expr]] = []
+        for item in items:
+            if isinstance(item, ast.Star):
+                self.items += [(c.name, ast.Column((c.name,))) for _, c in scope.columns()]
+            else:
+                assert isinstance(item, ast.SelectItem)
+                name = item.alias or (item.expr.parts[-1] if isinstance(item.expr, ast.Column) else "?column?")
+                self.items.append((name, item.expr))
+
+    def field_of(self, node: ast.Column) -> tuple[str, Optional[str]]:
+        binding = self.scope.resolve(node)
+        return binding.path, binding.type
+
+    def description(self) -> list[Column]:
+        columns = []
+        for name, expr in self.items:
+            type_code = self.scope.resolve(expr).type if isinstance(expr, ast.Column) else None
+            columns.append(Column(name, type_code))
+        return columns
+
+    def rows(self, documents: list[dict[str, Any]], params: Any) -> list[tuple[Any, ...]]:
+        return [tuple(evaluate(expr, params, row_reader(doc, self.field_of)) for _, expr in self.items)
+                for doc in documents]
+
+
+def run_atomically(connection: Any, work: Callable[[Any], Any], undo: Callable[[], None]) -> Any:
+    """Run ``work(session)`` so that a failure leaves no partial effect."""
+    if connection.in_transaction:
+        return work(connection.session)
+    if connection.transactions_supported:
+        session = connection.session
+        with translated():
+            with session.start_transaction():
+                return work(session)
+    try:
+        return work(None)
+    except Exception:
+        with translated():
+            undo()
+        raise
+
+
+class InsertStatement:
+    def __init__(self, node: ast.Insert, info: Optional[TableInfo], collection: str) -> None:
+        self.node = node
+        self.info = info
+        self.collection = collection
+        self.declared = info is not None and info.declared
+        if node.query is not None:
+            raise NotSupportedError("INSERT ... SELECT is not supported yet")
+        if self.declared:
+            assert info is not None
+            names = node.columns or tuple(c.name for c in info.columns)
+            self.targets: list[ColumnInfo] = []
+            for name in names:
+                column = info.column(name)
+                if column is None:
+                    raise ProgrammingError(f"table {info.name} has no column named {name}")
+                self.targets.append(column)
+        else:
+            if not node.columns:
+                raise ProgrammingError(f"INSERT into {collection} needs a column list: the table has no declared columns")
+            self.targets = [ColumnInfo(check_field_name(n), None) for n in node.columns]
+        for row in node.rows:
+            if row and len(row) != len(self.targets):
+                raise ProgrammingError(f"{len(row)} values for {len(self.targets)} columns")
+            for value in row:
+                if references_row(value):
+                    raise ProgrammingError("VALUES cannot refer to columns")
+        scope_info = info or TableInfo(collection, self.targets, declared=False)
+        self.returning = Returning(node.returning, Scope([ScopeTable(collection, scope_info)])) \
+            if node.returning else None
+        self.param_keys = [k for row in node.rows for v in row for k in _param_keys(v)]
+
+    def _document(self, row: tuple[ast.Expr, ...], params: Any) -> dict[str, Any]:
+        given: dict[str, Any] = {}
+        for column, expr in zip(self.targets, row):
+            given[column.name] = (default_value(column), True) if isinstance(expr, ast.Default) \
+                else (evaluate(expr, params), False)
+        document: dict[str, Any] = {}
+        columns = self.info.columns if self.declared and self.info else self.targets
+        for column in columns:
+            value, _ = given.get(column.name, (default_value(column), True))
+            document[column.field] = value
+        return document
+
+    def run(self, connection: Any, param_sets: list[Any]) -> Result:
+        documents = [self._document(row, params) for params in param_sets for row in self.node.rows]
+        lastrowid = self._assign_keys(connection, documents)
+        for document in documents:
+            self._check_and_convert(document)
+            document.setdefault("_id", ObjectId())
+        collection = connection.database[self.collection]
+
+        def work(session: Any) -> None:
+            with translated():
+                if len(documents) == 1:
+                    collection.insert_one(documents[0], session=session)
+                else:
+                    collection.insert_many(documents, ordered=True, session=session)
+
+        def undo() -> None:
+            collection.delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
+
+        if len(documents) == 1:
+            work(connection.statement_session())
+        else:
+            connection.statement_session()
+            run_atomically(connection, work, undo)
+        connection.wrote()
+        if not self.declared:
+            connection.catalog.note_written(self.collection, documents)
+        if self.returning is not None:
+            rows = self.returning.rows(documents, param_sets[-1] if param_sets else None)
+            return Result(self.returning.description(), iter(rows), len(documents), lastrowid)
+        return empty(None, len(documents)) if lastrowid is None else Result(None, iter(()), len(documents), lastrowid)
+
+    def _assign_keys(self, connection: Any, documents: list[dict[str, Any]]) -> Any:
+        """Fill auto-increment columns from the table's sequence; returns the last row's key."""
+        if not self.info or not self.info.auto:
+            return documents[-1].get("_id") if documents and self.declared is False else None
+        catalog = connection.catalog
+        lastrowid = None
+        for name in self.info.auto:
+            column = self.info.column(name)
+            if column is None:
+                continue
+            missing = [d for d in documents if d.get(column.field) is None]
+            if missing:
+                first = catalog.reserve_ids(self.info.name, len(missing))
+                for offset, document in enumerate(missing):
+                    document[column.field] = first + offset
+            explicit = [d[column.field] for d in documents if d not in missing and isinstance(d[column.field], int)]
+            if explicit:
+                catalog.advance_sequence(self.info.name, max(explicit))
+            lastrowid = documents[-1][column.field]
+        return lastrowid
+
+    def _check_and_convert(self, document: dict[str, Any]) -> None:
+        for column in (self.info.columns if self.declared and self.info else self.targets):
+            value = document.get(column.field)
+            if value is None:
+                if column.not_null:
+                    raise IntegrityError(f"NOT NULL constraint failed: {self.collection}.{column.name}")
+                if column.field == "_id":
+                    del document["_id"]
+                continue
+            document[column.field] = to_bson_as(value, column.type)
+
+
+def _param_keys(node: Any) -> list[Any]:
+    if isinstance(node, ast.Param):
+        return [node.key]
+    if isinstance(node, tuple):
+        return [k for n in node for k in _param_keys(n)]
+    if hasattr(node, "__dataclass_fields__"):
+        return [k for f in node.__dataclass_fields__ if f != "pos" for k in _param_keys(getattr(node, f))]
+    return []
+
+
+class UpdateStatement:
+    def __init__(self, node: ast.Update, info: TableInfo) -> None:
+        self.node = node
+        self.info = info
+        scope = Scope([ScopeTable(node.alias or node.table, info)])
+        self.planner = SelectPlanner(scope, info.name, [])
+        self.filter = self.planner.where_filter(node.where)
+        self.set_constants: dict[str, tuple[ColumnInfo, ast.Expr]] = {}
+        self.set_expressions: dict[str, Any] = {}
+        for assignment in node.assignments:
+            binding = scope.resolve(assignment.column)
+            column = binding.column
+            if binding.path == "_id" and info.declared:
+                raise NotSupportedError("updating a primary key column is not supported (MongoDB's _id is immutable)")
+            if column is None and info.declared and not binding.subpath:
+                raise ProgrammingError(f"no such column: {'.'.join(assignment.column.parts)}")
+            target = column or ColumnInfo(binding.path, None)
+            if isinstance(assignment.value, ast.Default) or not references_row(assignment.value):
+                self.set_constants[binding.path] = (target, assignment.value)
+            else:
+                self.set_expressions[binding.path] = self.planner.compiler.value(assignment.value, target.type).mql
+        self.returning = Returning(node.returning, scope) if node.returning else None
+        self.param_keys = template_keys(self.filter) + template_keys(self.set_expressions) + [
+            k for _, expr in self.set_constants.values() for k in _param_keys(expr)]
+
+    def _constants(self, params: Any) -> dict[str, Any]:
+        values = {}
+        for path, (column, expr) in self.set_constants.items():
+            value = default_value(column) if isinstance(expr, ast.Default) else evaluate(expr, params)
+            if value is None and column.not_null:
+                raise IntegrityError(f"NOT NULL constraint failed: {self.info.name}.{column.name}")
+            values[path] = to_bson_as(value, column.type)
+        return values
+
+    def run(self, connection: Any, params: Any) -> Result:
+        collection = connection.database[self.info.name]
+        query = bind(self.filter, params)
+        constants = self._constants(params)
+        if self.set_expressions:
+            expressions = bind(self.set_expressions, params)
+            update: Any = [{"$set": {**{k: {"$literal": v} for k, v in constants.items()}, **expressions}}]
+        else:
+            update = {"$set": constants}
+        session = connection.statement_session()
+        with translated():
+            before = list(collection.find(query, session=session)) if not connection.in_transaction \
+                and not connection.transactions_supported else []
+            ids = [d["_id"] for d in collection.find(query, {"_id": 1}, session=session)] \
+                if self.returning is not None else None
+
+        def work(session: Any) -> Any:
+            with translated():
+                target = {"_id": {"$in": ids}} if ids is not None else query
+                return collection.update_many(target, update, session=session)
+
+        def undo() -> None:
+            for document in before:
+                collection.replace_one({"_id": document["_id"]}, document)
+
+        result = run_atomically(connection, work, undo)
+        connection.wrote()
+        if self.returning is not None:
+            with translated():
+                documents = list(collection.find({"_id": {"$in": ids}}, session=connection.statement_session()))
+            rows = self.returning.rows(documents, params)
+            return Result(self.returning.description(), iter(rows), result.matched_count)
+        return empty(None, result.matched_count)
+
+
+class DeleteStatement:
+    def __init__(self, node: ast.Delete, info: TableInfo) -> None:
+        self.info = info
+        scope = Scope([ScopeTable(node.alias or node.table, info)])
+        self.filter = SelectPlanner(scope, info.name, []).where_filter(node.where)
+        self.returning = Returning(node.returning, scope) if node.returning else None
+        self.param_keys = template_keys(self.filter)
+
+    def run(self, connection: Any, params: Any) -> Result:
+        collection = connection.database[self.info.name]
+        query = bind(self.filter, params)
+        session = connection.statement_session()
+        with translated():
+            if self.returning is not None:
+                documents = list(collection.find(query, session=session))
+                result = collection.delete_many({"_id": {"$in": [d["_id"] for d in documents]}}, session=session)
+                connection.wrote()
+                rows = self.returning.rows(documents, params)
+                return Result(self.returning.description(), iter(rows), result.deleted_count)
+            result = collection.delete_many(query, session=session)
+        connection.wrote()
+        return empty(None, result.deleted_count)
+
+
+__all__ = ["InsertStatement", "UpdateStatement", "DeleteStatement"]

@@ -1,0 +1,156 @@
+"""A small evaluator for the expressions the driver computes itself.
+
+It serves exactly these places, and nothing is evaluated client-side silently elsewhere:
+
+* INSERT ... VALUES items and UPDATE ... SET values that do not read the row (``1 + 1``,
+  ``CAST(%s AS DATE)``, ``CURRENT_TIMESTAMP``, ``-5``): constants, computed once per row
+  before the write;
+* DEFAULT expressions of columns;
+* RETURNING lists, evaluated on the documents the statement wrote.
+
+Anything else raises ``NotSupportedError`` naming the construct.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any, Callable, Optional
+
+from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..mql.template import lookup
+from ..sql import ast
+from ..types import canonical_type, from_bson, reader_for, to_bson_as
+
+Row = Callable[[ast.Column], Any]
+
+
+def _no_row(node: ast.Column) -> Any:
+    raise NotSupportedError(f"column {'.'.join(node.parts)} cannot be used here "
+                            f"(line {node.pos[0]}, column {node.pos[1]})")
+
+
+def _null_if_any(function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapped(*args: Any) -> Any:
+        return None if any(a is None for a in args) else function(*args)
+    return wrapped
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "upper": _null_if_any(lambda s: str(s).upper()),
+    "lower": _null_if_any(lambda s: str(s).lower()),
+    "length": _null_if_any(lambda s: len(str(s))),
+    "abs": _null_if_any(abs),
+    "coalesce": lambda *args: next((a for a in args if a is not None), None),
+    "ifnull": lambda *args: next((a for a in args if a is not None), None),
+    "nullif": lambda a, b: None if a == b else a,
+    "concat": lambda *args: "".join(str(a) for a in args if a is not None),
+    "current_timestamp": _now,
+    "now": _now,
+    "current_date": lambda: _now().date(),
+    "current_time": lambda: _now().time().replace(tzinfo=None),
+}
+
+
+def evaluate(node: ast.Expr, params: Any, row: Row = _no_row) -> Any:
+    """The value of ``node``; ``row`` supplies column values (RETURNING), else columns are refused."""
+    if isinstance(node, ast.Literal):
+        return node.value
+    if isinstance(node, ast.Param):
+        return lookup(params, node.key)
+    if isinstance(node, ast.Column):
+        return row(node)
+    if isinstance(node, ast.Unary):
+        value = evaluate(node.operand, params, row)
+        if node.op == "not":
+            return None if value is None else not value
+        if value is None:
+            return None
+        return -value if node.op == "-" else value
+    if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "/", "%", "||"):
+        left = evaluate(node.left, params, row)
+        right = evaluate(node.right, params, row)
+        if left is None or right is None:
+            return None
+        return _arithmetic(node.op, left, right)
+    if isinstance(node, ast.Cast):
+        value = evaluate(node.operand, params, row)
+        target = canonical_type(node.type.name)
+        return reader_for(target)(to_bson_as(value, target))
+    if isinstance(node, ast.Func) and node.name in _FUNCTIONS and not node.over and not node.star:
+        return _FUNCTIONS[node.name](*(evaluate(a, params, row) for a in node.args))
+    if isinstance(node, ast.Case):
+        return _case(node, params, row)
+    line, column = node.pos if hasattr(node, "pos") else (0, 0)
+    raise NotSupportedError(f"{type(node).__name__} expressions are not supported in this position "
+                            f"(line {line}, column {column})")
+
+
+def _case(node: ast.Case, params: Any, row: Row) -> Any:
+    operand = evaluate(node.operand, params, row) if node.operand is not None else None
+    for condition, result in node.whens:
+        if node.operand is not None:
+            matched = operand is not None and operand == evaluate(condition, params, row)
+        else:
+            matched = bool(_truth(condition, params, row))
+        if matched:
+            return evaluate(result, params, row)
+    return evaluate(node.else_, params, row) if node.else_ is not None else None
+
+
+def _truth(node: ast.Expr, params: Any, row: Row) -> Optional[bool]:
+    if isinstance(node, ast.Binary) and node.op in ("=", "<>", "<", "<=", ">", ">="):
+        left, right = evaluate(node.left, params, row), evaluate(node.right, params, row)
+        if left is None or right is None:
+            return None
+        return {"=": left == right, "<>": left != right, "<": left < right, "<=": left <= right,
+                ">": left > right, ">=": left >= right}[node.op]
+    if isinstance(node, ast.IsNull):
+        return (evaluate(node.operand, params, row) is None) != node.negated
+    value = evaluate(node, params, row)
+    return None if value is None else bool(value)
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
+    if op == "||":
+        return f"{left}{right}"
+    try:
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if right == 0:
+            return None  # as SQLite, and as the server-side translation does
+        if op == "/":
+            if isinstance(left, int) and isinstance(right, int):
+                quotient = abs(left) // abs(right)
+                return quotient if (left >= 0) == (right >= 0) else -quotient
+            return left / right
+        remainder = abs(left) % abs(right)
+        return remainder if left >= 0 else -remainder
+    except (TypeError, decimal.InvalidOperation) as exc:
+        raise DataError(f"cannot compute {left!r} {op} {right!r}: {exc}") from None
+
+
+def row_reader(document: dict[str, Any], field_of: Callable[[ast.Column], tuple[str, Optional[str]]]) -> Row:
+    """Column values of one written document, converted back to their SQL types."""
+    def read(node: ast.Column) -> Any:
+        path, type_code = field_of(node)
+        value: Any = document
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return reader_for(type_code)(value) if type_code else from_bson(value)
+    return read
+
+
+def check_constant(node: ast.Expr) -> None:
+    """Raise unless ``node`` can be evaluated without reading a row."""
+    if isinstance(node, ast.Column):
+        raise ProgrammingError(f"column {'.'.join(node.parts)} cannot be used in VALUES "
+                               f"(line {node.pos[0]}, column {node.pos[1]})")

@@ -1,0 +1,170 @@
+"""Prepared statements: SQL text -> something that runs with parameters, cached per text.
+
+A statement's plan depends only on its SQL text and the catalog, never on parameter values,
+so everything up to the MongoDB command is cached by (text, catalog version); executing a
+cached statement only binds values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import NotSupportedError, ProgrammingError
+from ..mql.select import QueryPlan, SelectPlanner
+from ..mql.template import template_keys
+from ..plan.binder import Scope, ScopeTable
+from ..sql import ast
+from ..sql.parser import parse
+from . import ddl, query
+from .alter import alter_table
+from .dml import DeleteStatement, InsertStatement, UpdateStatement
+from .result import Column, Result, empty
+
+class Prepared:
+    """A planned statement. ``param_keys``: the placeholders it reads; ``many``: executemany-able."""
+
+    param_keys: list[Any] = []
+    is_query = False
+
+    def run(self, connection: Any, params: Any) -> Result:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def run_many(self, connection: Any, param_sets: list[Any]) -> Result:
+        total = 0
+        for params in param_sets:
+            result = self.run(connection, params)
+            total += max(result.rowcount, 0)
+        return empty(None, total)
+
+
+class PreparedQuery(Prepared):
+    is_query = True
+
+    def __init__(self, plan: QueryPlan) -> None:
+        self.plan = plan
+        self.build = query.row_builder(plan)
+        self.param_keys = template_keys([plan.find, plan.pipeline, plan.skip, plan.limit])
+
+    def run(self, connection: Any, params: Any) -> Result:
+        return query.run_query(self.plan, connection.database, params, connection.statement_session(), self.build)
+
+
+class PreparedWrite(Prepared):
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self.param_keys = statement.param_keys
+
+    def run(self, connection: Any, params: Any) -> Result:
+        if isinstance(self.statement, InsertStatement):
+            return self.statement.run(connection, [params])
+        return self.statement.run(connection, params)
+
+    def run_many(self, connection: Any, param_sets: list[Any]) -> Result:
+        if isinstance(self.statement, InsertStatement):  # one bulk insert for all the rows
+            return self.statement.run(connection, param_sets)
+        return super().run_many(connection, param_sets)
+
+
+class PreparedCommand(Prepared):
+    """DDL and transaction control: planned when run (they change the catalog they depend on)."""
+
+    def __init__(self, action: Callable[[Any], Result]) -> None:
+        self.action = action
+
+    def run(self, connection: Any, params: Any) -> Result:
+        return self.action(connection)
+
+
+class PreparedExplain(Prepared):
+    is_query = True
+
+    def __init__(self, target: Prepared) -> None:
+        self.target = target
+        self.param_keys = target.param_keys
+
+    def run(self, connection: Any, params: Any) -> Result:
+        if isinstance(self.target, PreparedQuery):
+            rows = query.explain_rows(self.target.plan)
+        else:
+            raise NotSupportedError("EXPLAIN is supported for SELECT statements")
+        import json
+
+        from bson import json_util
+
+        text_rows = [(command, json.dumps(json.loads(json_util.dumps(body)), sort_keys=False)) for command, body in rows]
+        return Result([Column("command", "TEXT"), Column("body", "TEXT")], iter(text_rows), len(text_rows))
+
+
+def plan_select(node: ast.Select, connection: Any) -> QueryPlan:
+    body = node.body
+    if not isinstance(body, ast.SelectCore):
+        raise NotSupportedError(f"{body.op.upper()} is not supported yet")  # type: ignore[attr-defined]
+    if node.with_:
+        raise NotSupportedError("WITH (common table expressions) is not supported yet")
+    if not body.from_:
+        scope = Scope([])
+        planner = SelectPlanner(scope, None, [{"$documents": [{}]}])
+        return planner.plan(node, body)
+    if len(body.from_) != 1 or not isinstance(body.from_[0], ast.TableRef):
+        raise NotSupportedError("joins, subqueries in FROM and multiple tables are not supported yet")
+    ref = body.from_[0]
+    info = connection.catalog.get(ref.name)
+    scope = Scope([ScopeTable(ref.alias or ref.name, info)])
+    return SelectPlanner(scope, info.name, []).plan(node, body)
+
+
+def _transaction_command(node: ast.Node) -> Callable[[Any], Result]:
+    def run(connection: Any) -> Result:
+        if isinstance(node, ast.Begin):
+            connection.begin()
+        elif isinstance(node, ast.Commit):
+            connection.commit()
+        elif isinstance(node, ast.Rollback):
+            if node.savepoint is not None:
+                raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
+            connection.rollback()
+        else:
+            raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
+        return empty()
+    return run
+
+
+def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
+    if isinstance(node, ast.Select):
+        return PreparedQuery(plan_select(node, connection))
+    if isinstance(node, ast.Insert):
+        info = connection.catalog.lookup(node.table)
+        if info is None and connection.enforce_schema:
+            raise ProgrammingError(f"no such table: {node.table}")
+        return PreparedWrite(InsertStatement(node, info, info.name if info else node.table))
+    if isinstance(node, ast.Update):
+        return PreparedWrite(UpdateStatement(node, connection.catalog.get(node.table)))
+    if isinstance(node, ast.Delete):
+        return PreparedWrite(DeleteStatement(node, connection.catalog.get(node.table)))
+    if isinstance(node, ast.CreateTable):
+        return PreparedCommand(lambda c: ddl.create_table(c, node))
+    if isinstance(node, ast.DropTable):
+        return PreparedCommand(lambda c: ddl.drop_table(c, node))
+    if isinstance(node, ast.AlterTable):
+        return PreparedCommand(lambda c: alter_table(c, node))
+    if isinstance(node, ast.CreateIndex):
+        return PreparedCommand(lambda c: ddl.create_index(c, node))
+    if isinstance(node, ast.DropIndex):
+        return PreparedCommand(lambda c: ddl.drop_index(c, node))
+    if isinstance(node, (ast.Begin, ast.Commit, ast.Rollback, ast.Savepoint, ast.ReleaseSavepoint)):
+        return PreparedCommand(_transaction_command(node))
+    if isinstance(node, ast.Explain):
+        return PreparedExplain(_prepare_node(node.statement, connection))
+    raise NotSupportedError(f"{type(node).__name__} statements are not supported")
+
+
+def prepare(connection: Any, sql: str, with_params: bool) -> Prepared:
+    catalog = connection.catalog
+    key = (sql, with_params, catalog.version, connection.enforce_schema)
+    cache = catalog.statements
+    prepared = cache.get(key)
+    if prepared is None:
+        prepared = _prepare_node(parse(sql, with_params), connection)
+        if not isinstance(prepared, PreparedCommand):
+            cache.put(key, prepared)
+    return prepared

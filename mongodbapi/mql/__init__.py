@@ -1,0 +1,1 @@
+"""MongoDB query language: filters, expressions and pipelines built from plans."""

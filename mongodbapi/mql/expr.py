@@ -1,0 +1,380 @@
+"""SQL expressions -> MongoDB aggregation expressions, with SQL's NULL semantics.
+
+Every value expression compiles to a :class:`Typed` (the aggregation expression, its SQL
+type, whether it can be NULL). Predicates compile in two-valued forms: :meth:`truth` is an
+expression that is true exactly where the predicate is TRUE, :meth:`falsity` exactly where it
+is FALSE; where the predicate is NULL (UNKNOWN) both are false. ``NOT p`` is ``falsity(p)``,
+so ``NOT (a = 1)`` never matches a row where ``a`` is NULL or missing.
+
+In aggregation expressions a missing field sorts below null, so ``{$lte: [x, null]}`` is the
+test for "x is NULL or missing" and ``{$gt: [x, null]}`` its opposite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ..errors import NotSupportedError, ProgrammingError
+from ..sql import ast
+from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, to_bson_as
+from .template import LikePattern, Value, like_to_regex
+
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg",
+                        "bool_and", "bool_or", "every", "array_agg"})
+
+_COMPARE = {"=": "$eq", "<>": "$ne", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_NEGATE = {"=": "<>", "<>": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+
+@dataclass(frozen=True)
+class Typed:
+    mql: Any
+    type: Optional[str]
+    nullable: bool = True
+
+
+def literal(value: Any) -> Any:
+    """A constant inside an aggregation expression (``$literal`` where it could be misread)."""
+    if isinstance(value, str) and value.startswith("$"):
+        return {"$literal": value}
+    if isinstance(value, (dict, list)):
+        return {"$literal": value}
+    return value
+
+
+def is_null(mql: Any) -> dict[str, Any]:
+    return {"$lte": [mql, None]}
+
+
+def not_null(mql: Any) -> dict[str, Any]:
+    return {"$gt": [mql, None]}
+
+
+def all_of(*conditions: Any) -> Any:
+    parts = [c for c in conditions if c is not True]
+    if any(c is False for c in parts):
+        return False
+    if not parts:
+        return True
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def any_of(*conditions: Any) -> Any:
+    parts = [c for c in conditions if c is not False]
+    if any(c is True for c in parts):
+        return True
+    if not parts:
+        return False
+    return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def null_guard(args: list[Typed], result: Any) -> Any:
+    """``result``, or NULL when any nullable argument is NULL."""
+    checks = [is_null(a.mql) for a in args if a.nullable]
+    if not checks:
+        return result
+    return {"$cond": [any_of(*checks), None, result]}
+
+
+def arithmetic_type(left: Optional[str], right: Optional[str]) -> Optional[str]:
+    if left in INTEGER_TYPES and right in INTEGER_TYPES:
+        return "BIGINT" if "BIGINT" in (left, right) else "INTEGER"
+    if "REAL" in (left, right):
+        return "REAL"
+    if "DECIMAL" in (left, right):
+        return "DECIMAL"
+    if left in INTEGER_TYPES and right is None or right in INTEGER_TYPES and left is None:
+        return None
+    return left if left == right else None
+
+
+class ExprCompiler:
+    """Compiles expressions of one query level.
+
+    ``resolve_column`` maps a column reference to a :class:`Typed`; ``substitute`` is consulted
+    first for every node (the planner uses it to replace GROUP BY expressions and aggregates
+    by the fields ``$group`` produced).
+    """
+
+    def __init__(self, resolve_column: Callable[[ast.Column], Typed],
+                 substitute: Optional[Callable[[ast.Expr], Optional[Typed]]] = None,
+                 subquery: Optional[Callable[[ast.Expr], Typed]] = None) -> None:
+        self.resolve_column = resolve_column
+        self.substitute = substitute
+        self.subquery = subquery
+
+    # ------------------------------------------------------------- values
+
+    def value(self, node: ast.Expr, expected_type: Optional[str] = None) -> Typed:
+        if self.substitute is not None:
+            replaced = self.substitute(node)
+            if replaced is not None:
+                return replaced
+        method = getattr(self, "_value_" + type(node).__name__, None)
+        if method is None:
+            raise unsupported(node, type(node).__name__)
+        if isinstance(node, ast.Param):
+            return method(node, expected_type)
+        return method(node)
+
+    def _value_Literal(self, node: ast.Literal) -> Typed:
+        kind = {"integer": "INTEGER", "real": "REAL", "text": "TEXT", "boolean": "BOOLEAN"}.get(node.kind)
+        if node.kind == "integer" and not -(2**31) <= node.value < 2**31:
+            kind = "BIGINT"
+        return Typed(literal(node.value), kind, node.value is None)
+
+    def _value_Param(self, node: ast.Param, expected_type: Optional[str]) -> Typed:
+        return Typed(Value(node.key, expected_type, literal=True), expected_type, True)
+
+    def _value_Column(self, node: ast.Column) -> Typed:
+        return self.resolve_column(node)
+
+    def _value_Subscript(self, node: ast.Subscript) -> Typed:
+        operand = self.value(node.operand)
+        index = self.value(node.index, "INTEGER")
+        return Typed({"$arrayElemAt": [operand.mql, index.mql]}, None, True)
+
+    def _value_Unary(self, node: ast.Unary) -> Typed:
+        if node.op == "not":
+            return self.predicate_value(node)
+        operand = self.value(node.operand)
+        if node.op == "+":
+            return operand
+        return Typed({"$multiply": [-1, operand.mql]}, operand.type, operand.nullable)
+
+    def _value_Binary(self, node: ast.Binary) -> Typed:
+        if node.op in _COMPARE or node.op in ("and", "or"):
+            return self.predicate_value(node)
+        left = self.value(node.left)
+        right = self.value(node.right)
+        if node.op == "||":
+            return self._concat(left, right)
+        result_type = arithmetic_type(left.type, right.type)
+        nullable = left.nullable or right.nullable
+        if node.op in ("+", "-", "*"):
+            operator = {"+": "$add", "-": "$subtract", "*": "$multiply"}[node.op]
+            return Typed({operator: [left.mql, right.mql]}, result_type, nullable)
+        # Division and remainder by zero give NULL, as in SQLite (the oracle for semantics here).
+        divisor_zero = {"$eq": [right.mql, 0]}
+        if node.op == "%":
+            return Typed({"$cond": [divisor_zero, None, {"$mod": [left.mql, right.mql]}]}, result_type, True)
+        quotient: Any = {"$divide": [left.mql, right.mql]}
+        if result_type in INTEGER_TYPES:
+            quotient = {"$trunc": [quotient, 0]}
+        elif result_type is None and left.type not in ("REAL", "DECIMAL") and right.type not in ("REAL", "DECIMAL"):
+            both_integers = {"$and": [{"$in": [{"$type": left.mql}, ["int", "long"]]},
+                                      {"$in": [{"$type": right.mql}, ["int", "long"]]}]}
+            quotient = {"$cond": [both_integers, {"$trunc": [quotient, 0]}, quotient]}
+        return Typed({"$cond": [divisor_zero, None, quotient]}, result_type or None, True)
+
+    def _concat(self, left: Typed, right: Typed) -> Typed:
+        parts = [self.as_text(left), self.as_text(right)]
+        return Typed(null_guard([left, right], {"$concat": parts}), "TEXT", left.nullable or right.nullable)
+
+    @staticmethod
+    def as_text(operand: Typed) -> Any:
+        if operand.type in TEXT_TYPES:
+            return operand.mql
+        return {"$toString": operand.mql}
+
+    def _value_Case(self, node: ast.Case) -> Typed:
+        branches = []
+        result_type = None
+        for condition, result in node.whens:
+            if node.operand is not None:
+                condition = ast.Binary("=", node.operand, condition, pos=condition.pos)
+            value = self.value(result)
+            result_type = result_type or value.type
+            branches.append({"case": self.truth(condition), "then": value.mql})
+        default = self.value(node.else_) if node.else_ is not None else Typed(None, None)
+        result_type = result_type or default.type
+        return Typed({"$switch": {"branches": branches, "default": default.mql}}, result_type, True)
+
+    def _value_Cast(self, node: ast.Cast) -> Typed:
+        target = canonical_type(node.type.name)
+        operand = node.operand
+        if isinstance(operand, ast.Literal) and operand.value is not None:
+            return Typed(literal(to_bson_as(operand.value, target)), target, False)
+        if isinstance(operand, ast.Param):
+            return Typed(Value(operand.key, target, literal=True), target, True)
+        return functions.cast(self.value(operand), target)
+
+    def _value_Func(self, node: ast.Func) -> Typed:
+        if node.over is not None:
+            raise unsupported(node, "window functions")
+        if node.name in AGGREGATES:
+            raise ProgrammingError(f"aggregate function {node.name}() is not allowed here "
+                                   f"(line {node.pos[0]}, column {node.pos[1]})")
+        return functions.call(self, node)
+
+    def _value_IsNull(self, node: ast.Expr) -> Typed:
+        return self.predicate_value(node)
+
+    _value_IsBool = _value_IsDistinct = _value_InList = _value_Between = _value_IsNull
+    _value_Like = _value_RegexMatch = _value_Exists = _value_InSubquery = _value_IsNull
+    _value_Quantified = _value_IsNull
+
+    def _value_ScalarSubquery(self, node: ast.ScalarSubquery) -> Typed:
+        if self.subquery is None:
+            raise unsupported(node, "subqueries")
+        return self.subquery(node)
+
+    def _value_RowValue(self, node: ast.RowValue) -> Typed:
+        raise unsupported(node, "row values")
+
+    def _value_Default(self, node: ast.Default) -> Typed:
+        raise ProgrammingError(f"DEFAULT is only allowed in INSERT and UPDATE (line {node.pos[0]})")
+
+    def predicate_value(self, node: ast.Expr) -> Typed:
+        truth = self.truth(node)
+        falsity = self.falsity(node)
+        if falsity is False:
+            return Typed({"$cond": [truth, True, None]}, "BOOLEAN", True)
+        return Typed({"$cond": [truth, True, {"$cond": [falsity, False, None]}]}, "BOOLEAN", True)
+
+    # ------------------------------------------------------------- predicates
+
+    def truth(self, node: ast.Expr) -> Any:
+        """An expression that is true exactly where ``node`` is TRUE."""
+        return self._predicate(node, True)
+
+    def falsity(self, node: ast.Expr) -> Any:
+        """An expression that is true exactly where ``node`` is FALSE."""
+        return self._predicate(node, False)
+
+    def _predicate(self, node: ast.Expr, want: bool) -> Any:
+        if isinstance(node, ast.Binary) and node.op in ("and", "or"):
+            left = self._predicate(node.left, want)
+            right = self._predicate(node.right, want)
+            conjunction = (node.op == "and") == want
+            return all_of(left, right) if conjunction else any_of(left, right)
+        if isinstance(node, ast.Unary) and node.op == "not":
+            return self._predicate(node.operand, not want)
+        if isinstance(node, ast.Binary) and node.op in _COMPARE:
+            return self._comparison(node.op if want else _NEGATE[node.op], node.left, node.right)
+        if isinstance(node, ast.IsNull):
+            operand = self.value(node.operand)
+            if want != node.negated:
+                return is_null(operand.mql) if operand.nullable else False
+            return not_null(operand.mql) if operand.nullable else True
+        if isinstance(node, ast.IsDistinct):
+            left_value = self.value(node.left)
+            left = {"$ifNull": [left_value.mql, None]}
+            right = {"$ifNull": [self.value(node.right, left_value.type).mql, None]}
+            distinct = (not node.negated) == want
+            return {"$ne" if distinct else "$eq": [left, right]}
+        if isinstance(node, ast.IsBool):
+            inner = self._predicate(node.operand, node.value)
+            if node.negated == (not want):
+                return inner
+            return {"$not": [inner]}
+        if isinstance(node, ast.Between):
+            low = ast.Binary(">=", node.operand, node.low, pos=node.pos)
+            high = ast.Binary("<=", node.operand, node.high, pos=node.pos)
+            both: ast.Expr = ast.Binary("and", low, high, pos=node.pos)
+            return self._predicate(both, want != node.negated)
+        if isinstance(node, ast.InList):
+            return self._in_list(node, want != node.negated)
+        if isinstance(node, ast.Like):
+            return self._like(node, want != node.negated)
+        if isinstance(node, ast.RegexMatch):
+            return self._regex(node, want != node.negated)
+        if isinstance(node, (ast.Exists, ast.InSubquery, ast.Quantified)):
+            if self.subquery is None:
+                raise unsupported(node, "subqueries")
+            value = self.subquery(node)
+            return {"$eq": [value.mql, want]}
+        value = self.value(node)
+        if value.type == "BOOLEAN":
+            return {"$eq": [value.mql, want]}
+        if want:  # SQLite: a number is true when non-zero
+            return all_of(not_null(value.mql) if value.nullable else True,
+                          {"$ne": [value.mql, False]}, {"$ne": [value.mql, 0]})
+        return {"$or": [{"$eq": [value.mql, False]}, {"$eq": [value.mql, 0]}]}
+
+    def _comparison(self, op: str, left_node: ast.Expr, right_node: ast.Expr) -> Any:
+        left = self.value(left_node)
+        right = self.value(right_node, left.type)
+        if isinstance(left_node, ast.Param) and right.type is not None:
+            left = self.value(left_node, right.type)
+        left, right = self._coerce_literal(left, right), self._coerce_literal(right, left)
+        if left.mql is None or right.mql is None:
+            return False  # a comparison with NULL is never TRUE nor FALSE
+        return all_of(not_null(left.mql) if left.nullable else True,
+                      not_null(right.mql) if right.nullable else True,
+                      {_COMPARE[op]: [left.mql, right.mql]})
+
+    @staticmethod
+    def _coerce_literal(value: Typed, other: Typed) -> Typed:
+        """A text literal compared with a DATE/TIMESTAMP/... column takes the column's type."""
+        if (other.type in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "DECIMAL", "UUID", "OBJECTID")
+                and isinstance(value.mql, (str, int, float)) and not isinstance(value.mql, bool)
+                and value.type in ("TEXT", "INTEGER", "REAL", "BIGINT")):
+            return Typed(literal(to_bson_as(value.mql, other.type)), other.type, False)
+        return value
+
+    def _in_list(self, node: ast.InList, positive: bool) -> Any:
+        operand = self.value(node.operand)
+        items = [self.value(item, operand.type) for item in node.items]
+        items = [self._coerce_literal(item, operand) for item in items]
+        present = [i for i in items if i.mql is not None]
+        operand_ok = not_null(operand.mql) if operand.nullable else True
+        if positive:
+            if not present:
+                return False
+            if all(not i.nullable for i in present):
+                return all_of(operand_ok, {"$in": [operand.mql, [i.mql for i in present]]})
+            return all_of(operand_ok, any_of(*[all_of(not_null(i.mql) if i.nullable else True,
+                                                      {"$eq": [operand.mql, i.mql]}) for i in present]))
+        if len(present) != len(items):
+            return False  # x NOT IN (..., NULL) is never TRUE
+        if all(not i.nullable for i in present):
+            return all_of(operand_ok, {"$eq": [{"$in": [operand.mql, [i.mql for i in present]]}, False]})
+        return all_of(operand_ok, *[all_of(not_null(i.mql) if i.nullable else True,
+                                           {"$ne": [operand.mql, i.mql]}) for i in present])
+
+    def like_regex(self, node: ast.Like, context: str) -> Any:
+        """The regex of a LIKE pattern: a string now, or a slot filled when parameters are bound."""
+        escape = None
+        if node.escape is not None:
+            if not isinstance(node.escape, ast.Literal) or not isinstance(node.escape.value, str) \
+                    or len(node.escape.value) != 1:
+                raise ProgrammingError(f"ESCAPE takes a single-character string (line {node.pos[0]})")
+            escape = node.escape.value
+        if isinstance(node.pattern, ast.Literal):
+            if node.pattern.value is None:
+                return None
+            return like_to_regex(str(node.pattern.value), escape)
+        if isinstance(node.pattern, ast.Param):
+            return LikePattern(node.pattern.key, escape, context)
+        raise unsupported(node.pattern, "LIKE with a pattern that is not a literal or parameter")
+
+    def _like(self, node: ast.Like, positive: bool) -> Any:
+        operand = self.value(node.operand)
+        regex = self.like_regex(node, "expr")
+        if regex is None:
+            return False
+        match = {"$regexMatch": {"input": self.as_text(operand), "regex": regex,
+                                 "options": "si" if node.case_insensitive else "s"}}
+        operand_ok = not_null(operand.mql) if operand.nullable else True
+        if isinstance(regex, LikePattern):  # a NULL pattern parameter: never TRUE nor FALSE
+            operand_ok = all_of(operand_ok, not_null(Value(node.pattern.key, None, literal=True)))  # type: ignore[union-attr]
+        return all_of(operand_ok, match if positive else {"$eq": [match, False]})
+
+    def _regex(self, node: ast.RegexMatch, positive: bool) -> Any:
+        operand = self.value(node.operand)
+        pattern = self.value(node.pattern, "TEXT")
+        match = {"$regexMatch": {"input": self.as_text(operand), "regex": pattern.mql,
+                                 "options": "i" if node.case_insensitive else ""}}
+        return all_of(not_null(operand.mql) if operand.nullable else True,
+                      not_null(pattern.mql) if pattern.nullable else True,
+                      match if positive else {"$eq": [match, False]})
+
+
+def unsupported(node: Any, what: str) -> NotSupportedError:
+    line, column = getattr(node, "pos", (0, 0))
+    return NotSupportedError(f"{what} is not supported yet (line {line}, column {column})")
+
+
+from . import functions  # noqa: E402  (functions builds on the helpers above)

@@ -1,0 +1,256 @@
+"""Scalar SQL functions -> aggregation expressions.
+
+Each function returns NULL when a required argument is NULL, as SQL functions do (MongoDB's
+string operators would return "" instead, so arguments are guarded).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..errors import ProgrammingError
+from ..sql import ast
+from ..types import INTEGER_TYPES
+from .expr import Typed, null_guard, unsupported
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .expr import ExprCompiler
+
+_EXTRACT_FIELDS = {
+    "year": "$year", "month": "$month", "day": "$dayOfMonth", "hour": "$hour", "minute": "$minute",
+    "doy": "$dayOfYear", "week": "$isoWeek", "isoyear": "$isoWeekYear", "millisecond": "$millisecond",
+}
+_TRUNC_UNITS = {"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond"}
+
+
+def _arity(node: ast.Func, *counts: int) -> None:
+    if len(node.args) not in counts:
+        expected = " or ".join(str(c) for c in counts)
+        raise ProgrammingError(f"{node.name}() takes {expected} arguments, not {len(node.args)} "
+                               f"(line {node.pos[0]}, column {node.pos[1]})")
+
+
+def _text_function(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 1)
+        arg = compiler.value(node.args[0])
+        return Typed(null_guard([arg], {operator: compiler.as_text(arg)}), "TEXT", arg.nullable)
+    return build
+
+
+def _numeric_function(operator: str, keeps_integer: bool) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 1)
+        arg = compiler.value(node.args[0])
+        result_type = arg.type if keeps_integer or arg.type not in INTEGER_TYPES else "REAL"
+        return Typed({operator: arg.mql}, result_type if arg.type else None, arg.nullable)
+    return build
+
+
+def _length(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    return Typed(null_guard([arg], {"$strLenCP": compiler.as_text(arg)}), "INTEGER", arg.nullable)
+
+
+def _substring(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2, 3)
+    args = [compiler.value(a, "INTEGER" if i else None) for i, a in enumerate(node.args)]
+    text = compiler.as_text(args[0])
+    # SQL counts from 1; a start before 1 shortens the length (SQL standard and SQLite).
+    start = {"$subtract": [args[1].mql, 1]}
+    if len(args) == 3:
+        length: Any = {"$max": [0, {"$add": [args[2].mql, {"$min": [start, 0]}]}]}
+    else:
+        length = {"$strLenCP": text}
+    result = {"$substrCP": [text, {"$max": [start, 0]}, length]}
+    return Typed(null_guard(args, result), "TEXT", any(a.nullable for a in args))
+
+
+def _trim(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 1, 2)
+        args = [compiler.value(a) for a in node.args]
+        spec: dict[str, Any] = {"input": compiler.as_text(args[0])}
+        if len(args) == 2:
+            spec["chars"] = args[1].mql
+        return Typed(null_guard(args, {operator: spec}), "TEXT", any(a.nullable for a in args))
+    return build
+
+
+def _replace(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 3)
+    args = [compiler.value(a) for a in node.args]
+    spec = {"input": compiler.as_text(args[0]), "find": compiler.as_text(args[1]),
+            "replacement": compiler.as_text(args[2])}
+    return Typed(null_guard(args, {"$replaceAll": spec}), "TEXT", any(a.nullable for a in args))
+
+
+def _concat(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """CONCAT() skips NULL arguments (unlike ``||``), as in PostgreSQL and MySQL 8."""
+    args = [compiler.value(a) for a in node.args]
+    parts = [{"$ifNull": [compiler.as_text(a), ""]} if a.nullable else compiler.as_text(a) for a in args]
+    return Typed({"$concat": parts}, "TEXT", False)
+
+
+def _position(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    needle, haystack = (compiler.value(a) for a in node.args)
+    found = {"$add": [{"$indexOfCP": [compiler.as_text(haystack), compiler.as_text(needle)]}, 1]}
+    return Typed(null_guard([needle, haystack], found), "INTEGER", needle.nullable or haystack.nullable)
+
+
+def _round(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """Half away from zero, as SQL databases round (MongoDB's $round rounds half to even)."""
+    _arity(node, 1, 2)
+    value = compiler.value(node.args[0])
+    places = compiler.value(node.args[1], "INTEGER") if len(node.args) == 2 else Typed(0, "INTEGER", False)
+    scale = {"$pow": [10, places.mql]}
+    magnitude = {"$floor": {"$add": [{"$multiply": [{"$abs": value.mql}, scale]}, 0.5]}}
+    signed = {"$cond": [{"$lt": [value.mql, 0]}, {"$multiply": [-1, magnitude]}, magnitude]}
+    result_type = value.type if value.type in INTEGER_TYPES or value.type == "DECIMAL" else "REAL"
+    if value.type in INTEGER_TYPES and len(node.args) == 1:
+        return value
+    return Typed(null_guard([value, places], {"$divide": [signed, scale]}), result_type, value.nullable)
+
+
+def _mod(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    return compiler.value(ast.Binary("%", node.args[0], node.args[1], pos=node.pos))
+
+
+def _power(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    base, exponent = (compiler.value(a) for a in node.args)
+    return Typed(null_guard([base, exponent], {"$pow": [base.mql, exponent.mql]}), "REAL", True)
+
+
+def _sign(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    sign = {"$cond": [{"$gt": [arg.mql, 0]}, 1, {"$cond": [{"$lt": [arg.mql, 0]}, -1, 0]}]}
+    return Typed(null_guard([arg], sign), "INTEGER", arg.nullable)
+
+
+def _coalesce(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    if not node.args:
+        raise ProgrammingError(f"{node.name}() needs at least one argument")
+    args = [compiler.value(a) for a in node.args]
+    result: Any = args[-1].mql
+    for arg in reversed(args[:-1]):
+        result = {"$ifNull": [arg.mql, result]}
+    result_type = next((a.type for a in args if a.type), None)
+    return Typed(result, result_type, all(a.nullable for a in args))
+
+
+def _nullif(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    first = compiler.value(node.args[0])
+    second = compiler.value(node.args[1], first.type)
+    return Typed({"$cond": [{"$eq": [first.mql, second.mql]}, None, first.mql]}, first.type, True)
+
+
+def _extract(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    field = node.args[0].value  # type: ignore[attr-defined]
+    source = compiler.value(node.args[1])
+    date = source.mql
+    if field in _EXTRACT_FIELDS:
+        result: Any = {_EXTRACT_FIELDS[field]: date}
+    elif field == "second":
+        result = {"$second": date}
+    elif field in ("dow", "dayofweek"):
+        result = {"$subtract": [{"$dayOfWeek": date}, 1]}  # SQL: Sunday is 0
+    elif field == "isodow":
+        result = {"$isoDayOfWeek": date}
+    elif field == "quarter":
+        result = {"$ceil": {"$divide": [{"$month": date}, 3]}}
+    elif field == "epoch":
+        result = {"$divide": [{"$toLong": date}, 1000]}
+        return Typed(null_guard([source], result), "REAL", source.nullable)
+    else:
+        raise ProgrammingError(f"EXTRACT cannot take field {field!r} (line {node.pos[0]})")
+    return Typed(null_guard([source], result), "INTEGER", source.nullable)
+
+
+def _date_trunc(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    unit_node, source_node = node.args
+    if not isinstance(unit_node, ast.Literal) or str(unit_node.value).lower() not in _TRUNC_UNITS:
+        raise ProgrammingError(f"date_trunc() takes a unit literal, one of {sorted(_TRUNC_UNITS)}")
+    source = compiler.value(source_node)
+    result = {"$dateTrunc": {"date": source.mql, "unit": str(unit_node.value).lower()}}
+    return Typed(null_guard([source], result), source.type or "TIMESTAMP", source.nullable)
+
+
+def _current(kind: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 0)
+        if kind == "DATE":
+            return Typed({"$dateTrunc": {"date": "$$NOW", "unit": "day"}}, "DATE", False)
+        if kind == "TIME":
+            return Typed({"$dateToString": {"date": "$$NOW", "format": "%H:%M:%S"}}, "TIME", False)
+        return Typed("$$NOW", "TIMESTAMPTZ", False)
+    return build
+
+
+def _abs(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    return Typed({"$abs": arg.mql}, arg.type, arg.nullable)
+
+
+FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
+    "upper": _text_function("$toUpper"), "lower": _text_function("$toLower"),
+    "ucase": _text_function("$toUpper"), "lcase": _text_function("$toLower"),
+    "length": _length, "char_length": _length, "character_length": _length,
+    "substr": _substring, "substring": _substring,
+    "trim": _trim("$trim"), "ltrim": _trim("$ltrim"), "rtrim": _trim("$rtrim"),
+    "btrim": _trim("$trim"),
+    "replace": _replace, "concat": _concat, "position": _position,
+    "abs": _abs, "round": _round, "ceil": _numeric_function("$ceil", True),
+    "ceiling": _numeric_function("$ceil", True), "floor": _numeric_function("$floor", True),
+    "sqrt": _numeric_function("$sqrt", False), "exp": _numeric_function("$exp", False),
+    "ln": _numeric_function("$ln", False), "log10": _numeric_function("$log10", False),
+    "mod": _mod, "power": _power, "pow": _power, "sign": _sign,
+    "coalesce": _coalesce, "ifnull": _coalesce, "nvl": _coalesce, "nullif": _nullif,
+    "extract": _extract, "date_trunc": _date_trunc,
+    "current_date": _current("DATE"), "current_timestamp": _current("TIMESTAMPTZ"),
+    "current_time": _current("TIME"), "now": _current("TIMESTAMPTZ"),
+}
+
+
+def call(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    builder = FUNCTIONS.get(node.name)
+    if builder is None:
+        raise unsupported(node, f"function {node.name}()")
+    if node.distinct or node.star or node.filter is not None:
+        raise ProgrammingError(f"{node.name}() is not an aggregate function (line {node.pos[0]})")
+    return builder(compiler, node)
+
+
+# ----------------------------------------------------------------- CAST
+
+_CONVERT_TO = {
+    "INTEGER": "long", "BIGINT": "long", "SMALLINT": "int", "REAL": "double", "DECIMAL": "decimal",
+    "TEXT": "string", "VARCHAR": "string", "CHAR": "string", "BOOLEAN": "bool", "TIMESTAMP": "date",
+    "TIMESTAMPTZ": "date", "OBJECTID": "objectId",
+}
+
+
+def cast(operand: Typed, target: str) -> Typed:
+    """CAST(x AS target) with ``$convert``; a value that cannot convert is an error, as in SQL."""
+    if target == "DATE":
+        converted: Any = {"$dateTrunc": {"date": {"$convert": {"input": operand.mql, "to": "date"}}, "unit": "day"}}
+        return Typed(null_guard([operand], converted), "DATE", operand.nullable)
+    to = _CONVERT_TO.get(target)
+    if to is None:
+        return Typed(operand.mql, target, operand.nullable)  # JSON, BLOB, UUID, TIME: reinterpreted as is
+    mql = operand.mql
+    if target in INTEGER_TYPES and operand.type not in INTEGER_TYPES:
+        # SQL truncates toward zero when casting a fractional number to an integer
+        mql = {"$cond": [{"$isNumber": mql}, {"$trunc": [mql, 0]}, mql]}
+    converted = {"$convert": {"input": mql, "to": to, "onNull": None}}
+    return Typed(converted, target, operand.nullable)
+
+
+__all__ = ["call", "cast", "FUNCTIONS"]

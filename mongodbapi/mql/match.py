@@ -1,0 +1,171 @@
+"""WHERE predicates -> MongoDB query-language filters, when that form is exact.
+
+The query language (``{"price": {"$gt": 10}}``) can use indexes, so every conjunct that
+compares a column with a constant is written in it. A predicate that cannot be written exactly
+returns ``None`` and the planner evaluates it with ``$expr`` instead.
+
+SQL's NULL rules decide the form: ``a <> 1`` becomes ``{"a": {"$nin": [1, None]}}`` because
+``{"$ne": 1}`` would also match documents where ``a`` is null or missing; a comparison with a
+parameter is wrapped in a :class:`NullGuard` so a NULL parameter matches nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..sql import ast
+from ..types import to_bson_as
+from .template import NEVER, InValues, LikePattern, NullGuard, Value, like_to_regex
+
+_OPERATORS = {"=": "$eq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_NEGATE = {"=": "<>", "<>": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+
+# path, type code
+FieldRef = tuple[str, Optional[str]]
+
+
+class MatchCompiler:
+    """``field_of`` maps a column expression to its document path and type, or None."""
+
+    def __init__(self, field_of: Callable[[ast.Expr], Optional[FieldRef]]) -> None:
+        self.field_of = field_of
+
+    def compile(self, node: ast.Expr, want: bool = True) -> Optional[Any]:
+        """A filter matching exactly the rows where ``node`` is TRUE (``want``) or FALSE."""
+        if isinstance(node, ast.Binary) and node.op in ("and", "or"):
+            left = self.compile(node.left, want)
+            right = self.compile(node.right, want)
+            if left is None or right is None:
+                return None
+            return {"$and" if (node.op == "and") == want else "$or": [left, right]}
+        if isinstance(node, ast.Unary) and node.op == "not":
+            return self.compile(node.operand, not want)
+        if isinstance(node, ast.Binary) and node.op in _FLIP:
+            return self._comparison(node, want)
+        if isinstance(node, ast.IsNull):
+            field = self.field_of(node.operand)
+            if field is None:
+                return None
+            return {field[0]: None} if want != node.negated else {field[0]: {"$ne": None}}
+        if isinstance(node, ast.InList):
+            return self._in_list(node, want != node.negated)
+        if isinstance(node, ast.Between):
+            return self._between(node, want != node.negated)
+        if isinstance(node, ast.Like):
+            return self._like(node, want != node.negated)
+        if isinstance(node, ast.Column):
+            field = self.field_of(node)
+            if field is not None and field[1] == "BOOLEAN":
+                return {field[0]: {"$eq": want}}
+        return None
+
+    # ------------------------------------------------------------- constants
+
+    @staticmethod
+    def _constant(node: ast.Expr, type_code: Optional[str]) -> tuple[bool, Any, list[Any]]:
+        """(is constant, value or slot, parameter keys) for a literal or parameter."""
+        if isinstance(node, ast.Literal):
+            return True, to_bson_as(node.value, type_code), []
+        if isinstance(node, ast.Param):
+            return True, Value(node.key, type_code), [node.key]
+        if isinstance(node, ast.Cast) and isinstance(node.operand, ast.Literal):
+            from ..types import canonical_type
+
+            return True, to_bson_as(node.operand.value, canonical_type(node.type.name)), []
+        return False, None, []
+
+    def _comparison(self, node: ast.Binary, want: bool) -> Optional[Any]:
+        op = node.op
+        field = self.field_of(node.left)
+        other = node.right
+        if field is None:
+            field, other, op = self.field_of(node.right), node.left, _FLIP[op]
+        if field is None:
+            return None
+        constant, value, keys = self._constant(other, field[1])
+        if not constant:
+            return None
+        if not want:
+            op = _NEGATE[op]
+        if value is None:
+            return NEVER  # a comparison with NULL is never TRUE (nor FALSE)
+        if op == "<>":
+            condition: Any = {field[0]: {"$nin": [value, None]}}
+        else:
+            condition = {field[0]: {_OPERATORS[op]: value}}
+        return NullGuard(condition, keys) if keys else condition
+
+    def _in_list(self, node: ast.InList, positive: bool) -> Optional[Any]:
+        field = self.field_of(node.operand)
+        if field is None:
+            return None
+        values = []
+        for item in node.items:
+            constant, value, _ = self._constant(item, field[1])
+            if not constant:
+                return None
+            values.append(value)
+        if any(isinstance(v, Value) for v in values):
+            return InValues(field[0], values, not positive)
+        present = [v for v in values if v is not None]
+        if positive:
+            return {field[0]: {"$in": present}}
+        if len(present) != len(values):
+            return NEVER
+        return {field[0]: {"$nin": present + [None]}}
+
+    def _between(self, node: ast.Between, positive: bool) -> Optional[Any]:
+        field = self.field_of(node.operand)
+        if field is None:
+            return None
+        low_ok, low, low_keys = self._constant(node.low, field[1])
+        high_ok, high, high_keys = self._constant(node.high, field[1])
+        if not (low_ok and high_ok):
+            return None
+        if low is None or high is None:
+            return None  # partly unknown: leave the exact three-valued form to $expr
+        if positive:
+            condition: Any = {field[0]: {"$gte": low, "$lte": high}}
+        else:
+            condition = {"$or": [{field[0]: {"$lt": low}}, {field[0]: {"$gt": high}}]}
+        keys = low_keys + high_keys
+        return NullGuard(condition, keys) if keys else condition
+
+    def _like(self, node: ast.Like, positive: bool) -> Optional[Any]:
+        field = self.field_of(node.operand)
+        if field is None or field[1] not in (None, "TEXT", "VARCHAR", "CHAR"):
+            return None
+        escape = node.escape.value if isinstance(node.escape, ast.Literal) else None
+        if node.escape is not None and (not isinstance(escape, str) or len(escape) != 1):
+            return None
+        options = "si" if node.case_insensitive else "s"
+        keys: list[Any] = []
+        if isinstance(node.pattern, ast.Literal):
+            if node.pattern.value is None:
+                return NEVER
+            regex: Any = like_to_regex(str(node.pattern.value), escape)
+        elif isinstance(node.pattern, ast.Param):
+            regex = LikePattern(node.pattern.key, escape, "query")
+            keys = [node.pattern.key]
+        else:
+            return None
+        if positive:
+            condition: Any = {field[0]: {"$regex": regex, "$options": options}}
+        else:
+            condition = {field[0]: {"$not": {"$regex": regex, "$options": options}, "$ne": None}}
+        return NullGuard(condition, keys) if keys else condition
+
+
+def merge_conjuncts(filters: list[Any]) -> Any:
+    """One filter for all of ``filters``: a flat document when their fields differ, else ``$and``."""
+    if not filters:
+        return {}
+    if len(filters) == 1:
+        return filters[0]
+    merged: dict[str, Any] = {}
+    for condition in filters:
+        if type(condition) is not dict or any(k.startswith("$") or k in merged for k in condition):
+            return {"$and": filters}
+        merged.update(condition)
+    return merged

@@ -1,0 +1,247 @@
+"""Command templates: MongoDB commands with holes where parameter values go.
+
+A statement is planned once per SQL text; the plan holds its filter, pipeline or update as a
+template (plain dicts and lists with :class:`Slot` objects in them). Executing the statement
+binds the parameters by copying the template with each slot replaced. Values are inserted as
+data only: in aggregation expressions they are wrapped in ``$literal``, in the query language
+they only ever appear as operands of an operator (``{"f": {"$eq": value}}``), so a parameter
+such as ``'$gt'`` or ``{'$ne': 1}`` is matched literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Optional, Sequence
+
+from ..errors import DataError, ProgrammingError
+from ..types import to_bson_as
+
+# A filter that matches no document (used when a comparison meets a NULL parameter).
+NEVER: dict[str, Any] = {"_id": {"$in": []}}
+
+
+def lookup(params: Any, key: Any) -> Any:
+    """The value of placeholder ``key`` (an index for %s, a name for %(name)s)."""
+    try:
+        return params[key]
+    except (KeyError, IndexError, TypeError):
+        if isinstance(key, int):
+            raise ProgrammingError(f"the statement needs at least {key + 1} parameters") from None
+        raise ProgrammingError(f"no value given for parameter %({key})s") from None
+
+
+class Slot:
+    """Something in a template that becomes a value when parameters are bound."""
+
+    __slots__ = ()
+
+    def bind(self, params: Any) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def keys(self) -> list[Any]:
+        """The placeholders this slot reads."""
+        return []
+
+
+class Value(Slot):
+    """A parameter value, converted to the column type it is compared with or stored in."""
+
+    __slots__ = ("key", "type", "literal")
+
+    def __init__(self, key: Any, type_code: Optional[str] = None, literal: bool = False) -> None:
+        self.key = key
+        self.type = type_code
+        self.literal = literal  # wrap in $literal (aggregation-expression context)
+
+    def bind(self, params: Any) -> Any:
+        value = to_bson_as(lookup(params, self.key), self.type)
+        return {"$literal": value} if self.literal else value
+
+    def keys(self) -> list[Any]:
+        return [self.key]
+
+    def __repr__(self) -> str:
+        return f"Value({self.key!r}, {self.type!r})"
+
+
+class NullGuard(Slot):
+    """A query-language filter that must match nothing when one of its parameters is NULL.
+
+    ``{"a": {"$eq": None}}`` would match documents where ``a`` is null or missing, but in SQL
+    ``a = NULL`` is never true; the guard swaps in :data:`NEVER` for such values.
+    """
+
+    __slots__ = ("template", "params")
+
+    def __init__(self, template: Any, keys: Sequence[Any]) -> None:
+        self.template = template
+        self.params = list(keys)
+
+    def bind(self, params: Any) -> Any:
+        for key in self.params:
+            if lookup(params, key) is None:
+                return NEVER
+        return bind(self.template, params)
+
+    def keys(self) -> list[Any]:
+        return self.params + template_keys(self.template)
+
+
+class InValues(Slot):
+    """The value list of ``IN``/``NOT IN`` in the query language, with SQL's NULL rules applied.
+
+    ``a IN (1, NULL)`` is true only where ``a = 1``; ``a NOT IN (1, NULL)`` is never true.
+    """
+
+    __slots__ = ("path", "items", "negated")
+
+    def __init__(self, path: str, items: list[Any], negated: bool) -> None:
+        self.path = path
+        self.items = items  # plain values or Value slots
+        self.negated = negated
+
+    def bind(self, params: Any) -> Any:
+        values = [bind(item, params) for item in self.items]
+        present = [v for v in values if v is not None]
+        if not self.negated:
+            return {self.path: {"$in": present}}
+        if len(present) != len(values):
+            return NEVER
+        return {self.path: {"$nin": present + [None]}}
+
+    def keys(self) -> list[Any]:
+        return [key for item in self.items for key in template_keys(item)]
+
+
+class LikePattern(Slot):
+    """A LIKE pattern given as a parameter, turned into an anchored regex when bound."""
+
+    __slots__ = ("key", "escape", "wrap")
+
+    def __init__(self, key: Any, escape: Optional[str], wrap: str) -> None:
+        self.key = key
+        self.escape = escape
+        self.wrap = wrap  # 'query' ({"$regex": ...}) or 'expr' (a string for $regexMatch)
+
+    def bind(self, params: Any) -> Any:
+        pattern = lookup(params, self.key)
+        if pattern is None:
+            return None
+        if not isinstance(pattern, str):
+            raise DataError(f"LIKE pattern must be a string, not {type(pattern).__name__}")
+        return like_to_regex(pattern, self.escape)
+
+    def keys(self) -> list[Any]:
+        return [self.key]
+
+
+class Limit(Slot):
+    """A LIMIT or OFFSET value: a non-negative integer."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def bind(self, params: Any) -> Any:
+        return check_count(lookup(params, self.key))
+
+    def keys(self) -> list[Any]:
+        return [self.key]
+
+
+def check_count(value: Any) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise DataError(f"LIMIT and OFFSET take integers, not {value!r}") from None
+    if value < 0:
+        raise DataError(f"LIMIT and OFFSET must not be negative (got {value})")
+    return value
+
+
+_REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}/#- \t\n")
+
+
+def like_to_regex(pattern: str, escape: Optional[str] = None) -> str:
+    """An anchored regular expression matching what SQL ``LIKE pattern`` matches.
+
+    ``%`` and ``_`` are the only wildcards; every other character, regex metacharacters
+    included, matches itself. ``escape`` makes the next character literal.
+    """
+    out = ["^"]
+    chars = iter(pattern)
+    for char in chars:
+        if escape is not None and char == escape:
+            literal = next(chars, None)
+            if literal is None:
+                raise DataError("LIKE pattern ends with its escape character")
+            out.append("\\" + literal if literal in _REGEX_SPECIAL else literal)
+        elif char == "%":
+            out.append(".*")
+        elif char == "_":
+            out.append(".")
+        elif char in _REGEX_SPECIAL:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    out.append("$")
+    return "".join(out)
+
+
+def bind(template: Any, params: Any) -> Any:
+    """A copy of ``template`` with every slot replaced by its bound value."""
+    kind = type(template)
+    if kind is dict:
+        return {key: bind(value, params) for key, value in template.items()}
+    if kind is list:
+        return [bind(value, params) for value in template]
+    if isinstance(template, Slot):
+        return template.bind(params)
+    return template
+
+
+def template_keys(template: Any) -> list[Any]:
+    """Every placeholder a template reads."""
+    kind = type(template)
+    if kind is dict:
+        return [key for value in template.values() for key in template_keys(value)]
+    if kind is list:
+        return [key for value in template for key in template_keys(value)]
+    if isinstance(template, Slot):
+        return template.keys()
+    return []
+
+
+def has_slots(template: Any) -> bool:
+    kind = type(template)
+    if kind is dict:
+        return any(has_slots(v) for v in template.values())
+    if kind is list:
+        return any(has_slots(v) for v in template)
+    return isinstance(template, Slot)
+
+
+def render(template: Any) -> Any:
+    """A readable form of a template for EXPLAIN and error messages: slots print as ``%s``."""
+    kind = type(template)
+    if kind is dict:
+        return {key: render(value) for key, value in template.items()}
+    if kind is list:
+        return [render(value) for value in template]
+    if isinstance(template, Value):
+        text = "%s" if isinstance(template.key, int) else f"%({template.key})s"
+        return {"$literal": text} if template.literal else text
+    if isinstance(template, Slot):
+        return f"<{type(template).__name__}>"
+    if isinstance(template, re.Pattern):
+        return template.pattern
+    return template
+
+
+__all__ = ["NEVER", "Slot", "Value", "NullGuard", "InValues", "LikePattern", "Limit", "bind", "template_keys",
+           "has_slots", "render", "like_to_regex", "check_count", "lookup", "Mapping"]

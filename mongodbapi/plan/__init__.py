@@ -1,0 +1,1 @@
+"""Planning: syntax tree to a bound, rewritten plan."""

@@ -1,0 +1,1 @@
+"""Parsing: SQL text to the typed syntax tree."""
