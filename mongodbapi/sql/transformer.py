@@ -412,7 +412,7 @@ class SQLTransformer(Transformer):
         return "VARCHAR"
 
     def type_params(self, children: list[Token]) -> tuple[int, ...]:
-        return tuple(int(c) for c in children)
+        return tuple(int(str(c)) for c in children)
 
     def array_suffix(self, children: list[Any]) -> bool:
         return True
