@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..errors import NotSupportedError, ProgrammingError
-from ..mql.select import QueryPlan, SelectPlanner
+from ..mql.planner import plan_select
+from ..mql.select import QueryPlan
 from ..mql.template import template_keys
-from ..plan.binder import Scope, ScopeTable
 from ..sql import ast
 from ..sql.parser import parse
 from . import ddl, query
@@ -95,24 +95,6 @@ class PreparedExplain(Prepared):
         return Result([Column("command", "TEXT"), Column("body", "TEXT")], iter(text_rows), len(text_rows))
 
 
-def plan_select(node: ast.Select, connection: Any) -> QueryPlan:
-    body = node.body
-    if not isinstance(body, ast.SelectCore):
-        raise NotSupportedError(f"{body.op.upper()} is not supported yet")  # type: ignore[attr-defined]
-    if node.with_:
-        raise NotSupportedError("WITH (common table expressions) is not supported yet")
-    if not body.from_:
-        scope = Scope([])
-        planner = SelectPlanner(scope, None, [{"$documents": [{}]}])
-        return planner.plan(node, body)
-    if len(body.from_) != 1 or not isinstance(body.from_[0], ast.TableRef):
-        raise NotSupportedError("joins, subqueries in FROM and multiple tables are not supported yet")
-    ref = body.from_[0]
-    info = connection.catalog.get(ref.name)
-    scope = Scope([ScopeTable(ref.alias or ref.name, info)])
-    return SelectPlanner(scope, info.name, []).plan(node, body)
-
-
 def _transaction_command(node: ast.Node) -> Callable[[Any], Result]:
     def run(connection: Any) -> Result:
         if isinstance(node, ast.Begin):
@@ -131,7 +113,7 @@ def _transaction_command(node: ast.Node) -> Callable[[Any], Result]:
 
 def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
     if isinstance(node, ast.Select):
-        return PreparedQuery(plan_select(node, connection))
+        return PreparedQuery(plan_select(node, connection.catalog))
     if isinstance(node, ast.Insert):
         info = connection.catalog.lookup(node.table)
         if info is None and connection.enforce_schema:

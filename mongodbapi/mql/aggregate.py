@@ -176,8 +176,9 @@ class GroupPlanner:
 
     # ------------------------------------------------------------- stages
 
-    def stages(self, outputs: list[ast.Expr], having: Optional[ast.Expr], order: list[ast.Expr]) -> list[Any]:
-        """The ``$group`` stage (and HAVING's ``$match``); compiles everything that runs after it."""
+    def stages(self, outputs: list[ast.Expr], having: Optional[ast.Expr],
+               order: list[ast.Expr]) -> tuple[list[Any], Optional[dict[str, Any]]]:
+        """The ``$group`` stages and HAVING's ``$match``; compiles everything that runs after them."""
         post = self.post_compiler
         for expr in outputs + order:
             post.value(expr)  # registers the accumulators the outputs need
@@ -193,9 +194,9 @@ class GroupPlanner:
                       {"$replaceRoot": {"newRoot": {"$ifNull": [
                           {"$arrayElemAt": ["$groups", 0]},
                           {"$literal": {"_id": None, **self.defaults}}]}}}]
-        if having_condition is not None and having_condition is not True:
-            stages.append({"$match": {"$expr": having_condition}})
-        return stages
+        if having_condition is None or having_condition is True:
+            return stages, None
+        return stages, {"$match": {"$expr": having_condition}}
 
 
 __all__ = ["GroupPlanner", "contains_aggregate", "unsupported"]

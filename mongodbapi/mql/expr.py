@@ -94,12 +94,13 @@ class ExprCompiler:
 
     ``resolve_column`` maps a column reference to a :class:`Typed`; ``substitute`` is consulted
     first for every node (the planner uses it to replace GROUP BY expressions and aggregates
-    by the fields ``$group`` produced).
+    by the fields ``$group`` produced); ``subquery(node, want)`` compiles a subquery: its value
+    (``want`` None) or the condition that it is TRUE/FALSE.
     """
 
     def __init__(self, resolve_column: Callable[[ast.Column], Typed],
                  substitute: Optional[Callable[[ast.Expr], Optional[Typed]]] = None,
-                 subquery: Optional[Callable[[ast.Expr], Typed]] = None) -> None:
+                 subquery: Optional[Callable[[ast.Expr, Optional[bool]], Any]] = None) -> None:
         self.resolve_column = resolve_column
         self.substitute = substitute
         self.subquery = subquery
@@ -218,7 +219,7 @@ class ExprCompiler:
     def _value_ScalarSubquery(self, node: ast.ScalarSubquery) -> Typed:
         if self.subquery is None:
             raise unsupported(node, "subqueries")
-        return self.subquery(node)
+        return self.subquery(node, None)
 
     def _value_RowValue(self, node: ast.RowValue) -> Typed:
         raise unsupported(node, "row values")
@@ -283,8 +284,7 @@ class ExprCompiler:
         if isinstance(node, (ast.Exists, ast.InSubquery, ast.Quantified)):
             if self.subquery is None:
                 raise unsupported(node, "subqueries")
-            value = self.subquery(node)
-            return {"$eq": [value.mql, want]}
+            return self.subquery(node, want)
         value = self.value(node)
         if value.type == "BOOLEAN":
             return {"$eq": [value.mql, want]}

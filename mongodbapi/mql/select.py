@@ -9,7 +9,7 @@ LIMIT/OFFSET, it becomes a ``find`` instead, which is what MongoDB runs fastest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..errors import ProgrammingError
 from ..plan.binder import Binding, Scope
@@ -17,6 +17,7 @@ from ..sql import ast
 from .aggregate import GroupPlanner, contains_aggregate
 from .expr import ExprCompiler, Typed, all_of, is_null, unsupported
 from .match import MatchCompiler, merge_conjuncts
+from .subquery import SubqueryBuilder
 from .template import Limit, check_count
 
 
@@ -43,6 +44,15 @@ class QueryPlan:
     @property
     def kind(self) -> str:
         return "find" if self.find is not None else "aggregate"
+
+    def full_pipeline(self) -> list[Any]:
+        """The pipeline with its OFFSET and LIMIT stages (for use inside another pipeline)."""
+        stages = list(self.pipeline)
+        if self.skip:
+            stages.append({"$skip": self.skip})
+        if self.limit is not None:
+            stages.append({"$limit": self.limit})
+        return stages
 
 
 def split_conjuncts(node: Optional[ast.Expr]) -> list[ast.Expr]:
@@ -80,24 +90,47 @@ def count_value(node: Optional[ast.Expr]) -> Any:
 
 
 class SelectPlanner:
-    """Plans one SELECT over one scope (its FROM clause already bound)."""
+    """Plans one SELECT over one scope (its FROM clause already bound).
+
+    ``correlation`` resolves names of enclosing queries (this is a subquery); ``context``
+    plans nested queries; ``as_subquery`` makes every output field present (NULL, never
+    missing) and never answers with a find, since the plan becomes a ``$lookup`` pipeline.
+    """
 
     def __init__(self, scope: Scope, collection: Optional[str], source_stages: list[Any],
-                 subquery: Optional[Callable[[ast.Expr], Typed]] = None) -> None:
+                 context: Any = None, correlation: Any = None, as_subquery: bool = False) -> None:
         self.scope = scope
         self.collection = collection
         self.source_stages = source_stages  # stages that build the rows (joins), may be empty
-        self.subquery = subquery
-        self.compiler = ExprCompiler(self.column, subquery=subquery)
+        self.context = context
+        self.correlation = correlation
+        self.as_subquery = as_subquery
+        self.pending: list[Any] = []  # $lookup stages of subqueries, placed before their first use
+        self.subqueries = SubqueryBuilder(self) if context is not None else None
+        self.compiler = ExprCompiler(self.column, subquery=self.subqueries.compile if self.subqueries else None)
 
     def column(self, node: ast.Column) -> Typed:
-        binding = self.scope.resolve(node)
+        try:
+            binding = self.scope.resolve(node)
+        except ProgrammingError:
+            if self.correlation is None:
+                raise
+            return self.correlation.resolve(node)
         return Typed("$" + binding.path, binding.type, not binding.not_null)
+
+    def flush(self, stages: list[Any]) -> None:
+        stages.extend(self.pending)
+        self.pending.clear()
 
     def field_of(self, node: ast.Expr) -> Optional[tuple[str, Optional[str]]]:
         """The document path of a plain column (for the query language), or None."""
         if isinstance(node, ast.Column):
-            binding = self.scope.resolve(node)
+            try:
+                binding = self.scope.resolve(node)
+            except ProgrammingError:
+                if self.correlation is None:
+                    raise
+                return None  # a column of an enclosing query: not a field of these documents
             return binding.path, binding.type
         if isinstance(node, ast.Subscript) and isinstance(node.index, ast.Literal) \
                 and isinstance(node.index.value, int) and node.index.value >= 0:
@@ -119,23 +152,31 @@ class SelectPlanner:
         matches, residual = self._where(core.where)
         skip, limit = count_value(select.offset), count_value(select.limit)
 
-        if not aggregated and not core.distinct:
+        if not aggregated and not core.distinct and not self.as_subquery and not self.pending:
             found = self._try_find(matches, residual, names, exprs, order, skip, limit)
             if found is not None:
                 return found
 
         stages = list(self.source_stages)
-        if matches or residual:
-            stages.append({"$match": self._combine(matches, residual)})
+        if matches:
+            stages.append({"$match": merge_conjuncts(matches)})
+        if residual:
+            self.flush(stages)
+            stages.append({"$match": {"$expr": all_of(*residual)}})
         compiler = self.compiler
         if aggregated:
             group = GroupPlanner(self.compiler, self.column, group_by)
-            stages.extend(group.stages(exprs, core.having, [e for e, _ in order if not isinstance(e, int)]))
+            group_stages, having = group.stages(exprs, core.having, [e for e, _ in order if not isinstance(e, int)])
+            stages.extend(group_stages)
+            self.flush(stages)
+            if having is not None:
+                stages.append(having)
             compiler = group.post_compiler
         outputs = [compiler.value(e) for e in exprs]
         projection: dict[str, Any] = {"_id": 0}
+        present = core.distinct or self.as_subquery
         for i, output in enumerate(outputs):
-            projection[f"c{i}"] = {"$ifNull": [output.mql, None]} if core.distinct else output.mql
+            projection[f"c{i}"] = {"$ifNull": [output.mql, None]} if present else output.mql
         sort: dict[str, int] = {}
         for j, (target, item) in enumerate(order):
             if isinstance(target, int):
@@ -148,6 +189,7 @@ class SelectPlanner:
                 key = f"s{j}"
                 projection[key] = value.mql
             self._add_sort_key(sort, projection, key, value, item, j)
+        self.flush(stages)
         stages.append({"$project": projection})
         if core.distinct:
             keys = {f"c{i}": f"$c{i}" for i in range(len(outputs))}
@@ -227,7 +269,7 @@ class SelectPlanner:
         for conjunct in split_conjuncts(where):
             if contains_aggregate(conjunct):
                 raise ProgrammingError("aggregate functions are not allowed in WHERE")
-            compiled = matcher.compile(conjunct) if not self.source_stages else None
+            compiled = matcher.compile(conjunct)
             if compiled is not None:
                 matches.append(compiled)
             else:
