@@ -18,6 +18,7 @@ from .aggregate import GroupPlanner, contains_aggregate
 from .expr import ExprCompiler, Typed, all_of, is_null, unsupported
 from .match import MatchCompiler, merge_conjuncts
 from .subquery import SubqueryBuilder
+from .window import WindowPlanner, window_calls
 from .template import Limit, check_count
 
 
@@ -172,6 +173,14 @@ class SelectPlanner:
             if having is not None:
                 stages.append(having)
             compiler = group.post_compiler
+        calls = window_calls(tuple(exprs) + tuple(e for e, _ in order if not isinstance(e, int)))
+        if calls:
+            windows = WindowPlanner(compiler)
+            window_stages = windows.stages(calls)
+            self.flush(stages)
+            stages.extend(window_stages)
+            compiler = ExprCompiler(compiler.resolve_column, windows.substitute(compiler.substitute),
+                                    compiler.subquery)
         outputs = [compiler.value(e) for e in exprs]
         projection: dict[str, Any] = {"_id": 0}
         present = core.distinct or self.as_subquery

@@ -1,0 +1,172 @@
+"""Window functions -> ``$setWindowFields``.
+
+One ``$setWindowFields`` stage per distinct (PARTITION BY, ORDER BY); the sort keys are computed
+first into fields (``sortBy`` takes fields, not expressions). MongoDB ranks over a single sort
+field only, so several ORDER BY keys of one direction are combined into one sub-document,
+which sorts field by field. Frames follow SQL: with ORDER BY the default frame is
+``RANGE UNBOUNDED PRECEDING .. CURRENT ROW`` (peers included), written as a ``range`` window
+on the single sort key; without ORDER BY it is the whole partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from typing import Any, Callable, Optional
+
+from ..errors import NotSupportedError, ProgrammingError
+from ..sql import ast
+from ..types import INTEGER_TYPES
+from .expr import ExprCompiler, Typed, not_null, unsupported
+
+RANKING = {"row_number": "$documentNumber", "rank": "$rank", "dense_rank": "$denseRank"}
+AGGREGATING = {"sum", "avg", "min", "max", "count"}
+
+
+def window_calls(node: Any, found: Optional[list[ast.Func]] = None) -> list[ast.Func]:
+    """The window function calls in ``node``, in order, without duplicates."""
+    found = [] if found is None else found
+    if isinstance(node, ast.Func) and node.over is not None:
+        if node not in found:
+            found.append(node)
+        return found
+    if isinstance(node, (ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified, ast.Select)):
+        return found
+    if is_dataclass(node):
+        for f in fields(node):
+            window_calls(getattr(node, f.name), found)
+    elif isinstance(node, tuple):
+        for item in node:
+            window_calls(item, found)
+    return found
+
+
+def _bound(bound: tuple[str, Any], unit: str) -> Any:
+    kind, value = bound
+    if kind in ("unbounded_preceding", "unbounded_following"):
+        return "unbounded"
+    if kind == "current_row":
+        return "current"
+    if not isinstance(value, ast.Literal) or not isinstance(value.value, (int, float)):
+        raise NotSupportedError("window frame offsets must be numeric literals")
+    return -value.value if kind == "preceding" else value.value
+
+
+class WindowPlanner:
+    """Adds ``$setWindowFields`` stages and lets later expressions read their results."""
+
+    def __init__(self, compiler: ExprCompiler) -> None:
+        self.compiler = compiler
+        self.results: dict[ast.Func, Typed] = {}
+
+    def substitute(self, base: Optional[Callable[[ast.Expr], Optional[Typed]]]) -> Callable[[ast.Expr], Optional[Typed]]:
+        def lookup(node: ast.Expr) -> Optional[Typed]:
+            if isinstance(node, ast.Func) and node.over is not None:
+                return self.results[node]
+            return base(node) if base is not None else None
+        return lookup
+
+    def stages(self, calls: list[ast.Func]) -> list[Any]:
+        groups: dict[tuple[Any, ...], list[ast.Func]] = {}
+        for call in calls:
+            spec = call.over
+            assert spec is not None
+            groups.setdefault((spec.partition_by, spec.order_by), []).append(call)
+        stages: list[Any] = []
+        for number, ((partition, order), members) in enumerate(groups.items()):
+            stages.extend(self._stage(number, partition, order, members))
+        return stages
+
+    def _stage(self, number: int, partition: tuple[ast.Expr, ...], order: tuple[ast.OrderItem, ...],
+               calls: list[ast.Func]) -> list[Any]:
+        compiler = self.compiler
+        prepared: dict[str, Any] = {}
+        body: dict[str, Any] = {}
+        if partition:
+            values = [compiler.value(p).mql for p in partition]
+            body["partitionBy"] = values[0] if len(values) == 1 else {f"p{i}": v for i, v in enumerate(values)}
+        self.single_key = True
+        if order:
+            directions = {item.descending for item in order}
+            if len(directions) > 1:
+                raise NotSupportedError("window ORDER BY with mixed ASC/DESC directions")
+            keys = [compiler.value(item.expr) for item in order]
+            sort_key = f"__wk{number}"
+            prepared[sort_key] = keys[0].mql if len(keys) == 1 else {f"k{i}": k.mql for i, k in enumerate(keys)}
+            body["sortBy"] = {sort_key: -1 if order[0].descending else 1}
+            self.single_key = len(keys) == 1
+        output: dict[str, Any] = {}
+        for index, call in enumerate(calls):
+            field = f"__w{number}_{index}"
+            operators, result = self._output(call, field, bool(order))
+            output.update(operators)
+            self.results[call] = result
+        body["output"] = output
+        stages: list[Any] = []
+        if prepared:
+            stages.append({"$addFields": prepared})
+        stages.append({"$setWindowFields": body})
+        return stages
+
+    def _window(self, call: ast.Func, ordered: bool) -> Optional[dict[str, Any]]:
+        spec = call.over
+        assert spec is not None
+        if spec.frame is not None:
+            unit, start, end = spec.frame
+            if unit == "groups":
+                raise unsupported(call, "GROUPS window frames")
+            bounds = [_bound(start, unit), _bound(end, unit)]
+            if unit == "range" and not self.single_key:
+                raise unsupported(call, "RANGE frames with several ORDER BY keys")
+            return {"documents" if unit == "rows" else "range": bounds}
+        if not ordered:
+            return {"documents": ["unbounded", "unbounded"]}
+        if not self.single_key:
+            raise unsupported(call, "a window ORDER BY with several keys and the default RANGE frame "
+                                    "(give an explicit ROWS frame)")
+        return {"range": ["unbounded", "current"]}
+
+    def _output(self, call: ast.Func, field: str, ordered: bool) -> tuple[dict[str, Any], Typed]:
+        """The output fields (name -> window operator) for ``call`` and how to read its value."""
+        name = call.name
+        ref = f"${field}"
+        if name in RANKING:
+            if not ordered and name != "row_number":
+                raise ProgrammingError(f"{name}() needs ORDER BY in its window")
+            return {field: {RANKING[name]: {}}}, Typed(ref, "BIGINT", False)
+        if name in ("lag", "lead"):
+            value = self.compiler.value(call.args[0])
+            offset = call.args[1].value if len(call.args) > 1 and isinstance(call.args[1], ast.Literal) else 1
+            default = self.compiler.value(call.args[2]).mql if len(call.args) > 2 else None
+            shift = {"output": value.mql, "by": -offset if name == "lag" else offset, "default": default}
+            return {field: {"$shift": shift}}, Typed(ref, value.type, True)
+        if name in ("first_value", "last_value"):
+            value = self.compiler.value(call.args[0])
+            operator = "$first" if name == "first_value" else "$last"
+            return {field: {operator: value.mql, "window": self._window(call, ordered)}}, Typed(ref, value.type, True)
+        if name in ("percent_rank", "ntile", "cume_dist"):
+            raise unsupported(call, f"{name}()")
+        if name in AGGREGATING:
+            return self._aggregate(call, field, ordered)
+        raise unsupported(call, f"window function {name}()")
+
+    def _aggregate(self, call: ast.Func, field: str, ordered: bool) -> tuple[dict[str, Any], Typed]:
+        window = self._window(call, ordered)
+        ref = f"${field}"
+        if call.distinct:
+            raise unsupported(call, "DISTINCT in a window aggregate")
+        if call.star or call.name == "count":
+            counted: Any = 1
+            if not call.star:
+                value = self.compiler.value(call.args[0])
+                counted = {"$cond": [not_null(value.mql), 1, 0]}
+            return {field: {"$sum": counted, "window": window}}, Typed(ref, "BIGINT", False)
+        value = self.compiler.value(call.args[0])
+        if call.name == "sum":
+            # SUM over only NULLs is NULL; $sum would give 0, so a count of non-NULLs decides.
+            operators = {f"{field}_s": {"$sum": value.mql, "window": window},
+                         f"{field}_n": {"$sum": {"$cond": [not_null(value.mql), 1, 0]}, "window": window}}
+            result_type = "BIGINT" if value.type in INTEGER_TYPES else value.type
+            return operators, Typed({"$cond": [{"$eq": [f"{ref}_n", 0]}, None, f"{ref}_s"]}, result_type, True)
+        operator = {"avg": "$avg", "min": "$min", "max": "$max"}[call.name]
+        result_type = "REAL" if call.name == "avg" and value.type != "DECIMAL" else value.type
+        return {field: {operator: value.mql, "window": window}}, Typed(ref, result_type, True)
