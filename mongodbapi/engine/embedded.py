@@ -7,10 +7,15 @@ engine only, following the operator's page in the manual (null/missing handling
 and error cases included).
 
 How: the ``mongomock_ng.aggregate._Parser`` dispatch methods for string,
-comparison, arithmetic, boolean and conversion operators are wrapped; the
+comparison, arithmetic, boolean, conversion and date operators are wrapped; the
 wrapper evaluates the operators below and hands every other operator to the
 original method. For ``find`` filters, ``filtering.TYPE_MAP`` gets its "null"
-entry and the ``$type`` query operator is wrapped the same way.
+entry and the ``$type`` query operator is wrapped the same way. ``$$NOW`` and
+``$$CLUSTER_TIME`` are read in ``_Parser._parse_basic_expression`` from a clock
+that each command (``Collection`` methods, ``Cursor._compute_results``,
+``process_pipeline``) sets once in a context variable. ``Database`` gets an
+``aggregate`` method, and the ``$unionWith``/``$lookup`` stage handlers run a
+sub-pipeline that starts with ``$documents`` over its documents.
 
 ==================  ==============================================================
 Filled              Engine behaviour without ``install()``
@@ -39,25 +44,44 @@ $trunc              [x, place] rejected; a double stays a double (as $round)
 $not                the documented form {$not: [<expr>]} was always false
 $type (find)        "null"/10 raised NotImplementedError; number codes and the
                     array-of-types form were rejected
+$dateTrunc          binSize/timezone/startOfWeek raised NotImplementedError; null or
+                    missing fields crashed (doc: null); Timestamp/ObjectId dates
+                    and type errors were not handled. The units were already right
+$$NOW               evaluated to missing (doc: the current date, one value per
+$$CLUSTER_TIME      command; CLUSTER_TIME a Timestamp, as on a replica set)
+db.aggregate()      missing (``db.aggregate`` was a collection): {aggregate: 1}
+                    with $documents as the first stage
+$unionWith/$lookup  a pipeline starting with $documents, without coll/from, was
+                    rejected ("Must specify 'coll'/'from'")
+$documents          elsewhere "not a valid operator" (NotImplementedError); now
+                    OperationFailure, as misplaced on the server
 ==================  ==============================================================
 
 Single-argument operators above also take their argument as a one-element
 array, as the server does (``{$toBool: ["$x"]}``). Seen but left alone:
 ``$floor``/``$ceil`` give an int for a double; ``$toString`` of a double is
-Python's ``str``; query-side ``{f: null}`` is untouched (already right).
+Python's ``str``; query-side ``{f: null}`` is untouched (already right); an
+undefined ``$$variable`` is missing (server: an error); ``$range`` is not
+implemented; ``Collection.aggregate`` warns about, and ignores, ``batchSize``
+and ``let``; ``$lookup`` with ``from`` hands ``$limit``/``$skip`` a generator.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import copy
 import datetime
 import decimal
 import functools
 import math
+import re
 import string
 import threading
-from typing import Any, Callable
+import zoneinfo
+from typing import Any, Callable, Iterator
 
-from bson import ObjectId
+from bson import ObjectId, Timestamp
 from bson.decimal128 import Decimal128
 from pymongo.errors import OperationFailure
 
@@ -67,9 +91,11 @@ _lock = threading.Lock()
 _installed = False
 _MARK = "_mongodbapi_embedded_compat"
 
-# Bound by install(): mongomock_ng's marker for a missing value, and its filtering module.
+# Bound by install(): mongomock_ng's marker for a missing value, and its modules.
 _NOTHING: Any = object()
 _filtering: Any = None
+_aggregate: Any = None
+_helpers: Any = None
 
 
 def _nullish(value: Any) -> bool:
@@ -88,7 +114,7 @@ def _type_name(value: Any) -> str:
         return "int" if -(2**31) <= value < 2**31 else "long"
     names = [(bool, "bool"), (float, "double"), (Decimal128, "decimal"), (str, "string"),
              (dict, "object"), (list, "array"), (datetime.datetime, "date"),
-             (bytes, "binData"), (ObjectId, "objectId")]
+             (bytes, "binData"), (ObjectId, "objectId"), (Timestamp, "timestamp")]
     return next((name for cls, name in names if isinstance(value, cls)), type(value).__name__)
 
 
@@ -359,6 +385,426 @@ def _wrap_type_op(original: Callable) -> Callable:
     return type_op
 
 
+# ------------------------------------------------------------------ $$NOW and $$CLUSTER_TIME
+
+
+class _Clock:
+    """The time of one command: read once, then the same for every stage and document."""
+
+    __slots__ = ("_now",)
+
+    def __init__(self) -> None:
+        self._now: datetime.datetime | None = None
+
+    def now(self) -> datetime.datetime:
+        # doc (NOW): the current datetime, the same throughout the command. A BSON
+        # date: UTC with millisecond precision (naive, as the engine stores dates).
+        if self._now is None:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            self._now = now.replace(microsecond=now.microsecond // 1000 * 1000, tzinfo=None)
+        return self._now
+
+    def cluster_time(self) -> Timestamp:
+        # doc (CLUSTER_TIME): the current timestamp value, the same throughout the command.
+        return Timestamp(int(self.now().replace(tzinfo=datetime.timezone.utc).timestamp()), 1)
+
+
+_clock: contextvars.ContextVar[_Clock | None] = contextvars.ContextVar(
+    "mongodbapi_embedded_clock", default=None)
+
+
+@contextlib.contextmanager
+def _command_clock() -> Iterator[None]:
+    """One clock for the command being run; a nested call shares the outer command's."""
+    if _clock.get() is not None:
+        yield
+        return
+    token = _clock.set(_Clock())
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def _wrap_process_pipeline(original: Callable) -> Callable:
+    """``process_pipeline`` as one command (see :func:`_one_clock`) over a list.
+
+    The engine's ``$lookup`` with ``from`` and ``pipeline`` hands the foreign
+    documents over as a generator; stage handlers that read their input twice
+    (``$project``, ``$addFields``) or slice it (``$limit``, ``$skip``) then see
+    nothing or fail. Every stage handler returns a list, so a list on entry
+    gives every stage a list.
+    """
+    if getattr(original, _MARK, False):
+        return original
+
+    @functools.wraps(original)
+    def process_pipeline(collection: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(collection, list):
+            collection = list(collection)
+        with _command_clock():
+            return original(collection, *args, **kwargs)
+
+    setattr(process_pipeline, _MARK, True)
+    return process_pipeline
+
+
+def _one_clock(method: Callable) -> Callable:
+    """``method`` runs as one command: $$NOW has one value throughout."""
+    if getattr(method, _MARK, False):
+        return method
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _command_clock():
+            return method(*args, **kwargs)
+
+    setattr(run, _MARK, True)
+    return run
+
+
+# Engine methods that run one command each (Collection.aggregate: see
+# _wrap_collection_aggregate). A find cursor evaluates its filter in
+# Cursor._compute_results, after Collection.find has returned.
+_COMMAND_METHODS = {
+    "Collection": ("find_one", "find_one_and_delete", "find_one_and_replace",
+                   "find_one_and_update", "update_one", "update_many", "replace_one",
+                   "delete_one", "delete_many", "count_documents", "distinct", "bulk_write",
+                   "find_and_modify", "update", "remove", "count"),
+    "Cursor": ("_compute_results", "distinct"),
+}
+_SYSTEM_VARIABLES = {"NOW": _Clock.now, "CLUSTER_TIME": _Clock.cluster_time}
+
+
+def _wrap_basic_expression(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def parse_basic(self: Any, expression: Any) -> Any:
+        # doc (Variables in Aggregation Expressions): "$$NOW" and "$$CLUSTER_TIME";
+        # "$$<variable>.<field>" reads into the value like any variable.
+        if isinstance(expression, str) and expression.startswith("$$"):
+            name = expression[2:].split(".", 1)[0]
+            if name in _SYSTEM_VARIABLES:
+                value = _SYSTEM_VARIABLES[name](_clock.get() or _Clock())
+                return _helpers.get_value_by_dot({name: value}, expression[2:],
+                                                 can_generate_array=True)
+        return original(self, expression)
+
+    setattr(parse_basic, _MARK, True)
+    return parse_basic
+
+
+# ------------------------------------------------------------------ $dateTrunc
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_REFERENCE_DATE = datetime.date(2000, 1, 1)  # doc: bins start at 2000-01-01T00:00:00Z
+_REFERENCE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+_UNIT_MILLIS = {"millisecond": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000}
+_UNIT_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_TRUNC_UNITS = ("year", "quarter", "month", "week", "day", *_UNIT_MILLIS)
+_WEEKDAYS = {name: number for number, names in enumerate(
+    [("monday", "mon"), ("tuesday", "tue"), ("wednesday", "wed"), ("thursday", "thu"),
+     ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun")]) for name in names}
+_TRUNC_FIELDS = ("date", "unit", "binSize", "timezone", "startOfWeek")
+_UTC_OFFSET = re.compile(r"([+-])(\d\d)(?::?(\d\d))?")
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _time_zone(value: Any) -> datetime.tzinfo:
+    # doc: an Olson identifier ("America/New_York", "GMT") or a UTC offset
+    # "+/-[hh]:[mm]", "+/-[hh][mm]" or "+/-[hh]".
+    if not isinstance(value, str):
+        raise OperationFailure(f"timezone must evaluate to a string, found {_type_name(value)}")
+    if value in _zone_names():
+        return zoneinfo.ZoneInfo(value)
+    offset = _UTC_OFFSET.fullmatch(value)
+    if offset:
+        sign = -1 if offset[1] == "-" else 1
+        try:
+            return datetime.timezone(sign * datetime.timedelta(
+                hours=int(offset[2]), minutes=int(offset[3] or 0)))
+        except ValueError:
+            pass
+    raise OperationFailure(f'unrecognized time zone identifier: "{value}"')
+
+
+def _epoch_millis(value: Any) -> int | None:
+    """A Date, Timestamp or ObjectId as milliseconds since the epoch (None for other types)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        delta = value - _EPOCH
+        return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    if isinstance(value, Timestamp):
+        return value.time * 1000
+    if isinstance(value, ObjectId):
+        return int(value.generation_time.timestamp()) * 1000
+    return None
+
+
+def _truncate_millis(millis: int, unit: str, bin_size: int, zone: datetime.tzinfo,
+                     start_of_week: int) -> int:
+    """The start of the bin holding ``millis``, as the server computes it."""
+    if unit in _UNIT_MILLIS:
+        # Fixed-length units: bins of bin_size * unit, counted on the time line from
+        # 2000-01-01T00:00 in the time zone (its offset on that day).
+        reference = _epoch_millis(_REFERENCE) - int(
+            _REFERENCE.astimezone(zone).utcoffset().total_seconds() * 1000)
+        size = bin_size * _UNIT_MILLIS[unit]
+        return millis - (millis - reference) % size
+    if bin_size > 100_000_000_000:
+        raise OperationFailure("dateTrunc unsupported binSize value")
+    # Calendar units: count whole units from the reference date in local time and
+    # return local midnight of the first day of the bin.
+    day = (_EPOCH + datetime.timedelta(milliseconds=millis)).astimezone(zone).date()
+    if unit in _UNIT_MONTHS:
+        per_unit = _UNIT_MONTHS[unit]
+        count = ((day.year - 2000) * 12 + day.month - 1) // per_unit
+        months = (count - count % bin_size) * per_unit
+        first = datetime.date(2000 + months // 12, months % 12 + 1, 1)
+    elif unit == "week":
+        # doc: the reference is the first startOfWeek day on or after 2000-01-01.
+        reference = _REFERENCE_DATE + datetime.timedelta(
+            days=(start_of_week - _REFERENCE_DATE.weekday()) % 7)
+        into_week = (day.weekday() - start_of_week) % 7
+        count = ((day - reference).days - into_week) // 7
+        first = reference + datetime.timedelta(weeks=count - count % bin_size)
+    else:  # day
+        count = (day - _REFERENCE_DATE).days
+        first = _REFERENCE_DATE + datetime.timedelta(days=count - count % bin_size)
+    midnight = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+    return _epoch_millis(midnight)
+
+
+def _date_trunc(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {date, unit, binSize = 1, timezone = "UTC", startOfWeek = "sunday"};
+    # null if date, unit, binSize or timezone is null or missing, or if unit is
+    # "week" and startOfWeek is given but null or missing; type errors otherwise.
+    if not isinstance(values, dict):
+        raise OperationFailure("$dateTrunc only supports an object as its argument")
+    for name in values:
+        if name not in _TRUNC_FIELDS:
+            raise OperationFailure(f"Unrecognized argument to $dateTrunc: {name}. Expected "
+                                   "arguments are date, unit, and optionally, binSize, "
+                                   "timezone, startOfWeek")
+    for name in ("date", "unit"):
+        if name not in values:
+            raise OperationFailure(f"Missing '{name}' parameter to $dateTrunc")
+    given = {name: parser.parse(values[name]) for name in _TRUNC_FIELDS if name in values}
+    if any(_nullish(given[name]) for name in ("date", "unit", "binSize", "timezone")
+           if name in given):
+        return None
+    unit = given["unit"]
+    if not isinstance(unit, str):
+        raise OperationFailure(f"$dateTrunc requires 'unit' to be a string, "
+                               f"but got {_type_name(unit)}")
+    if unit not in _TRUNC_UNITS:
+        raise OperationFailure(f"$dateTrunc parameter 'unit' value cannot be recognized "
+                               f"as a time unit: {unit}")
+    start_of_week = _WEEKDAYS["sunday"]
+    if unit == "week" and "startOfWeek" in given:
+        name = given["startOfWeek"]
+        if _nullish(name):
+            return None
+        if not isinstance(name, str):
+            raise OperationFailure(f"$dateTrunc requires 'startOfWeek' to be a string, "
+                                   f"but got {_type_name(name)}")
+        if name.lower() not in _WEEKDAYS:
+            raise OperationFailure(f"$dateTrunc parameter 'startOfWeek' value cannot be "
+                                   f"recognized as a day of a week: {name}")
+        start_of_week = _WEEKDAYS[name.lower()]
+    date = given["date"]
+    millis = _epoch_millis(date)
+    if millis is None:
+        raise OperationFailure(f"$dateTrunc requires 'date' to be a date, "
+                               f"but got {_type_name(date)}")
+    bin_size = given.get("binSize", 1)
+    whole = _whole(bin_size)
+    if whole is None or not -(2**63) <= whole < 2**63:
+        raise OperationFailure(f"$dateTrunc requires 'binSize' to be a 64-bit integer, but got "
+                               f"value '{bin_size}' of type {_type_name(bin_size)}")
+    if whole <= 0:
+        raise OperationFailure(f"$dateTrunc requires 'binSize' to be greater than 0, "
+                               f"but got value {whole}")
+    zone = _time_zone(given["timezone"]) if "timezone" in given else datetime.timezone.utc
+    try:
+        result = _EPOCH + datetime.timedelta(
+            milliseconds=_truncate_millis(millis, unit, whole, zone, start_of_week))
+    except (OverflowError, ValueError) as error:
+        raise OperationFailure("dateTrunc overflowed") from error
+    aware = isinstance(date, datetime.datetime) and date.tzinfo is not None
+    return result if aware else result.replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------ $documents
+
+
+def _is_documents_stage(stage: Any) -> bool:
+    return isinstance(stage, dict) and len(stage) == 1 and "$documents" in stage
+
+
+def _starts_with_documents(pipeline: Any) -> bool:
+    return isinstance(pipeline, list) and bool(pipeline) and _is_documents_stage(pipeline[0])
+
+
+def _documents(spec: Any, user_vars: dict | None) -> list[dict]:
+    # doc: "$documents accepts any valid expression that resolves to an array of
+    # objects" (system variables, $let, $lookup variables); there is no current
+    # document, so "$field" or "$$ROOT" does not give an array and is an error.
+    value = _aggregate._Parser({}, user_vars=dict(user_vars or {})).parse(spec)
+    if not isinstance(value, list):
+        raise OperationFailure(f"$documents must evaluate to an array of objects, "
+                               f"found: {_type_name(value)}")
+    for document in value:
+        if not isinstance(document, dict):
+            raise OperationFailure(f"$documents must evaluate to an array of objects, "
+                                   f"found an element of type: {_type_name(document)}")
+    return copy.deepcopy(value)
+
+
+def _run_documents_pipeline(database: Any, pipeline: list, user_vars: dict | None,
+                            session: Any = None) -> Any:
+    """``pipeline`` (which starts with $documents) over its literal documents."""
+    documents = _documents(pipeline[0]["$documents"], user_vars)
+    return _aggregate.process_pipeline(documents, database, pipeline[1:], session,
+                                       user_vars=user_vars)
+
+
+def _misplaced_documents(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
+    # Reached only when $documents is not the first stage of a db.aggregate() or
+    # $lookup/$unionWith sub-pipeline: later in a pipeline, or inside $facet.
+    raise OperationFailure("$documents is only valid as the first stage in a pipeline")
+
+
+_DB_LEVEL_STAGES = ("$changeStream", "$currentOp", "$listLocalSessions")
+_IGNORED_OPTIONS = ("batchSize", "batch_size")  # cursor batching: no effect on the result
+
+
+def _database_aggregate(self: Any, pipeline: Any, session: Any = None, **kwargs: Any) -> Any:
+    """``Database.aggregate``, the ``{aggregate: 1}`` command.
+
+    doc ($documents): only valid as the first stage; the rest of the pipeline
+    runs over its documents. Other collection-less stages are not implemented.
+    """
+    if not isinstance(pipeline, list):
+        raise TypeError("pipeline must be an instance of list")
+    let = kwargs.pop("let", None)
+    for name in kwargs:
+        if name not in _IGNORED_OPTIONS:
+            _helpers.warn_noop(name, "aggregate")
+    if not pipeline:
+        raise OperationFailure("{aggregate: 1} is not valid for an empty pipeline.")
+    first = pipeline[0]
+    if not isinstance(first, dict) or len(first) != 1:
+        raise OperationFailure("A pipeline stage specification object must contain "
+                               "exactly one field.")
+    stage = next(iter(first))
+    if stage in _DB_LEVEL_STAGES:
+        raise NotImplementedError(f"{stage} is valid in db.aggregate() but the embedded "
+                                  "engine does not implement it")
+    if stage != "$documents":
+        raise OperationFailure(f"{{aggregate: 1}} is not valid for '{stage}'; "
+                               "a collection is required.")
+    with _command_clock():
+        if let is not None and not isinstance(let, dict):
+            raise TypeError("let must be an instance of dict")
+        parse = _aggregate._Parser({}).parse
+        user_vars = {name: parse(expression) for name, expression in (let or {}).items()}
+        return _run_documents_pipeline(self, pipeline, user_vars, session)
+
+
+def _wrap_collection_aggregate(original: Callable) -> Callable:
+    if getattr(original, _MARK, False):
+        return original
+
+    @functools.wraps(original)
+    def collection_aggregate(self: Any, pipeline: Any, *args: Any, **kwargs: Any) -> Any:
+        # $documents needs a pipeline without a collection: db.aggregate(). One
+        # clock for the command, as in _one_clock.
+        if _starts_with_documents(pipeline):
+            raise OperationFailure(f"{{aggregate: \"{self.name}\"}} is not valid for "
+                                   "'$documents'; use db.aggregate() (no collection)")
+        with _command_clock():
+            return original(self, pipeline, *args, **kwargs)
+
+    setattr(collection_aggregate, _MARK, True)
+    return collection_aggregate
+
+
+def _wrap_union_with(original: Callable) -> Callable:
+    def union_with(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
+        # doc ($unionWith, 6.0+): "coll" may be omitted when the pipeline starts
+        # with $documents; the union then takes those documents. (7.0 also lets
+        # such a pipeline replace a given coll.)
+        if isinstance(options, dict) and _starts_with_documents(options.get("pipeline")):
+            unknown = set(options) - {"coll", "pipeline"}
+            if unknown:
+                raise OperationFailure(f"BSON field '$unionWith.{min(unknown)}' "
+                                       "is an unknown field.")
+            added = _run_documents_pipeline(database, options["pipeline"], user_vars)
+            return list(in_collection) + list(added)
+        if isinstance(options, dict) and "coll" not in options:
+            raise OperationFailure("$unionWith stage without explicit collection must have "
+                                   "a pipeline with $documents as first stage")
+        return original(in_collection, database, options, user_vars)
+
+    setattr(union_with, _MARK, True)
+    return union_with
+
+
+def _wrap_lookup(original: Callable) -> Callable:
+    def lookup(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
+        # doc ($lookup, 6.0+): "from" is optional when the pipeline starts with
+        # $documents; localField/foreignField then match against those documents,
+        # before the rest of the pipeline runs with the "let" variables.
+        if not isinstance(options, dict) or not _starts_with_documents(options.get("pipeline")):
+            if isinstance(options, dict) and "from" not in options:
+                raise OperationFailure("$lookup stage without explicit collection must have "
+                                       "a pipeline with $documents as first stage")
+            return original(in_collection, database, options, user_vars)
+        name = options.get("as")
+        if not isinstance(name, str):
+            raise OperationFailure("Must specify 'as' field for a $lookup" if name is None
+                                   else "Arguments to $lookup must be strings")
+        if name.startswith("$"):
+            raise OperationFailure("FieldPath field names may not start with '$'")
+        if "." in name:
+            raise NotImplementedError("Although '.' is valid in the 'as' parameter of "
+                                      "$lookup, the embedded engine does not implement it.")
+        local, foreign = options.get("localField"), options.get("foreignField")
+        if (local is None) != (foreign is None):
+            raise OperationFailure("$lookup requires both or neither of 'localField' "
+                                   "and 'foreignField' to be specified")
+        pipeline, let = options["pipeline"], options.get("let") or {}
+        joined = []
+        for document in in_collection:
+            variables = dict(user_vars or {})
+            variables.update({var: _aggregate._parse_expression(expr, document,
+                                                                user_vars=user_vars)
+                              for var, expr in let.items()})
+            matches = _documents(pipeline[0]["$documents"], variables)
+            if local is not None:
+                value = _helpers.get_value_by_dot(document, local, can_generate_array=True)
+                value = None if value is _NOTHING else value
+                query = {foreign: {"$in": value} if isinstance(value, list) else {"$eq": value}}
+                matches = [match for match in matches if _filtering.filter_applies(query, match)]
+            matches = _aggregate.process_pipeline(matches, database, pipeline[1:], None,
+                                                  user_vars=variables)
+            joined.append(dict(document, **{name: list(matches)}))
+        return joined
+
+    setattr(lookup, _MARK, True)
+    return lookup
+
+
+def _wrap_stage(handlers: dict, name: str, wrap: Callable) -> None:
+    if not getattr(handlers[name], _MARK, False):
+        handlers[name] = wrap(handlers[name])
+
+
 def _parser_overrides() -> dict[str, dict[str, Callable]]:
     upper = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
     lower = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -376,6 +822,7 @@ def _parser_overrides() -> dict[str, dict[str, Callable]]:
         },
         "_handle_boolean_operator": {"$not": _not},
         "_handle_type_convertion_operator": {"$toString": _to_string, "$toBool": _to_bool},
+        "_handle_date_operator": {"$dateTrunc": _date_trunc},
     }
 
 
@@ -402,15 +849,16 @@ def install() -> None:
     Idempotent and thread-safe; a repeated call costs one flag check. Affects
     every ``mongomock_ng`` client in the process, and nothing else.
     """
-    global _installed, _NOTHING, _filtering
+    global _installed, _NOTHING, _filtering, _aggregate, _helpers
     if _installed:
         return
     with _lock:
         if _installed:
             return
-        from mongomock_ng import aggregate, filtering
+        from mongomock_ng import aggregate, collection, database, filtering, helpers
 
         _NOTHING, _filtering = aggregate.NOTHING, filtering
+        _aggregate, _helpers = aggregate, helpers
         # New operator names must reach the handler that we wrap.
         for names, extra in ((aggregate.string_operators, ("$replaceAll", "$replaceOne")),
                              (aggregate.type_convertion_operators, ("$toBool",))):
@@ -422,4 +870,25 @@ def install() -> None:
         if not getattr(filtering._type_op, _MARK, False):
             filtering._type_op = _wrap_type_op(filtering._type_op)
         filtering._filterer_inst._operator_map["$type"] = filtering._type_op
+
+        # $$NOW / $$CLUSTER_TIME: one clock per command.
+        if not getattr(aggregate._Parser._parse_basic_expression, _MARK, False):
+            aggregate._Parser._parse_basic_expression = _wrap_basic_expression(
+                aggregate._Parser._parse_basic_expression)
+        for cls_name, methods in _COMMAND_METHODS.items():
+            cls = getattr(collection, cls_name)
+            for name in methods:
+                if name in vars(cls):
+                    setattr(cls, name, _one_clock(getattr(cls, name)))
+        aggregate.process_pipeline = _wrap_process_pipeline(aggregate.process_pipeline)
+
+        # $documents: db.aggregate(), and $unionWith / $lookup sub-pipelines.
+        handlers = aggregate._PIPELINE_HANDLERS
+        handlers.setdefault("$documents", _misplaced_documents)
+        _wrap_stage(handlers, "$unionWith", _wrap_union_with)
+        _wrap_stage(handlers, "$lookup", _wrap_lookup)
+        collection.Collection.aggregate = _wrap_collection_aggregate(
+            collection.Collection.aggregate)
+        if "aggregate" not in vars(database.Database):
+            database.Database.aggregate = _database_aggregate
         _installed = True

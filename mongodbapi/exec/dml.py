@@ -9,20 +9,23 @@ versions, which it read before writing. Either way a failed statement leaves the
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from bson import ObjectId
 
 from ..catalog import ColumnInfo, TableInfo, check_field_name
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..mql.select import SelectPlanner
-from ..mql.template import bind, template_keys
+from ..mql.template import bind, render, template_keys
 from ..plan.binder import Scope, ScopeTable
 from ..sql import ast
 from ..types import from_bson, to_bson_as
 from .errors import translated
 from .residual import evaluate, row_reader
 from .result import Column, Result, empty
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .statement import PreparedQuery as PreparedRows
 
 
 def references_row(node: Any) -> bool:
@@ -93,13 +96,13 @@ def run_atomically(connection: Any, work: Callable[[Any], Any], undo: Callable[[
 
 
 class InsertStatement:
-    def __init__(self, node: ast.Insert, info: Optional[TableInfo], collection: str) -> None:
+    def __init__(self, node: ast.Insert, info: Optional[TableInfo], collection: str,
+                 query: Optional[PreparedRows] = None) -> None:
         self.node = node
         self.info = info
         self.collection = collection
+        self.query = query  # INSERT ... SELECT: the planned SELECT
         self.declared = info is not None and info.declared
-        if node.query is not None:
-            raise NotSupportedError("INSERT ... SELECT is not supported yet")
         if self.declared:
             assert info is not None
             names = node.columns or tuple(c.name for c in info.columns)
@@ -119,29 +122,43 @@ class InsertStatement:
             for value in row:
                 if references_row(value):
                     raise ProgrammingError("VALUES cannot refer to columns")
+        if query is not None and len(query.plan.columns) != len(self.targets):
+            raise ProgrammingError(f"INSERT has {len(self.targets)} target columns but the SELECT "
+                                   f"returns {len(query.plan.columns)}")
         scope_info = info or TableInfo(collection, self.targets, declared=False)
         self.returning = Returning(node.returning, Scope([ScopeTable(collection, scope_info)])) \
             if node.returning else None
-        self.param_keys = [k for row in node.rows for v in row for k in _param_keys(v)]
+        self.param_keys = [k for row in node.rows for v in row for k in _param_keys(v)] + (
+            query.param_keys if query is not None else [])
 
-    def _document(self, row: tuple[ast.Expr, ...], params: Any) -> dict[str, Any]:
-        given: dict[str, Any] = {}
-        for column, expr in zip(self.targets, row):
-            given[column.name] = (default_value(column), True) if isinstance(expr, ast.Default) \
-                else (evaluate(expr, params), False)
-        document: dict[str, Any] = {}
+    def _document(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A document from the given column values; other columns take their defaults."""
         columns = self.info.columns if self.declared and self.info else self.targets
-        for column in columns:
-            value, _ = given.get(column.name, (default_value(column), True))
-            document[column.field] = value
-        return document
+        return {c.field: values[c.name] if c.name in values else default_value(c) for c in columns}
+
+    def _values(self, row: tuple[ast.Expr, ...], params: Any) -> dict[str, Any]:
+        return {column.name: default_value(column) if isinstance(expr, ast.Default) else evaluate(expr, params)
+                for column, expr in zip(self.targets, row)}
+
+    def _rows(self, connection: Any, param_sets: list[Any]) -> list[dict[str, Any]]:
+        if self.query is None:
+            return [self._document(self._values(row, params)) for params in param_sets for row in self.node.rows]
+        documents = []
+        for params in param_sets:
+            for row in self.query.run(connection, params).rows:
+                documents.append(self._document({c.name: v for c, v in zip(self.targets, row)}))
+        return documents
 
     def run(self, connection: Any, param_sets: list[Any]) -> Result:
-        documents = [self._document(row, params) for params in param_sets for row in self.node.rows]
+        documents = self._rows(connection, param_sets)
+        if not documents:
+            return empty(None, 0)
         lastrowid = self._assign_keys(connection, documents)
         for document in documents:
             self._check_and_convert(document)
             document.setdefault("_id", ObjectId())
+        if lastrowid is None and not self.declared:
+            lastrowid = documents[-1]["_id"]
         collection = connection.database[self.collection]
 
         def work(session: Any) -> None:
@@ -167,10 +184,19 @@ class InsertStatement:
             return Result(self.returning.description(), iter(rows), len(documents), lastrowid)
         return empty(None, len(documents)) if lastrowid is None else Result(None, iter(()), len(documents), lastrowid)
 
+    def explain(self) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = []
+        if self.query is not None:
+            rows += self.query.explain()
+        shape = {c.field: _shown(expr) for c, expr in zip(self.targets, self.node.rows[0])} if self.node.rows else \
+            {c.field: f"<column {i + 1} of the SELECT>" for i, c in enumerate(self.targets)}
+        rows.append(("insert", {"insert": self.collection, "documents": [shape], "ordered": True}))
+        return rows
+
     def _assign_keys(self, connection: Any, documents: list[dict[str, Any]]) -> Any:
         """Fill auto-increment columns from the table's sequence; returns the last row's key."""
         if not self.info or not self.info.auto:
-            return documents[-1].get("_id") if documents and self.declared is False else None
+            return None
         catalog = connection.catalog
         lastrowid = None
         for name in self.info.auto:
@@ -198,6 +224,17 @@ class InsertStatement:
                     del document["_id"]
                 continue
             document[column.field] = to_bson_as(value, column.type)
+
+
+def _shown(expr: ast.Expr) -> Any:
+    """How EXPLAIN shows a value the driver computes before writing."""
+    if isinstance(expr, ast.Literal):
+        return expr.value
+    if isinstance(expr, ast.Param):
+        return "%s" if isinstance(expr.key, int) else f"%({expr.key})s"
+    if isinstance(expr, ast.Default):
+        return "<DEFAULT>"
+    return "<computed before the write>"
 
 
 def _param_keys(node: Any) -> list[Any]:
@@ -234,6 +271,14 @@ class UpdateStatement:
         self.returning = Returning(node.returning, scope) if node.returning else None
         self.param_keys = template_keys(self.filter) + template_keys(self.set_expressions) + [
             k for _, expr in self.set_constants.values() for k in _param_keys(expr)]
+
+    def explain(self) -> list[tuple[str, Any]]:
+        constants = {path: _shown(expr) for path, (_, expr) in self.set_constants.items()}
+        update: Any = {"$set": constants}
+        if self.set_expressions:
+            update = [{"$set": {**{k: {"$literal": v} for k, v in constants.items()}, **render(self.set_expressions)}}]
+        return [("update", {"update": self.info.name,
+                            "updates": [{"q": render(self.filter), "u": update, "multi": True}]})]
 
     def _constants(self, params: Any) -> dict[str, Any]:
         values = {}
@@ -286,6 +331,9 @@ class DeleteStatement:
         self.filter = SelectPlanner(scope, info.name, []).where_filter(node.where)
         self.returning = Returning(node.returning, scope) if node.returning else None
         self.param_keys = template_keys(self.filter)
+
+    def explain(self) -> list[tuple[str, Any]]:
+        return [("delete", {"delete": self.info.name, "deletes": [{"q": render(self.filter), "limit": 0}]})]
 
     def run(self, connection: Any, params: Any) -> Result:
         collection = connection.database[self.info.name]

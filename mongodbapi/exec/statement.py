@@ -7,7 +7,10 @@ cached statement only binds values.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
+
+from bson import json_util
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..mql.planner import plan_select
@@ -48,6 +51,9 @@ class PreparedQuery(Prepared):
     def run(self, connection: Any, params: Any) -> Result:
         return query.run_query(self.plan, connection.database, params, connection.statement_session(), self.build)
 
+    def explain(self) -> list[tuple[str, Any]]:
+        return query.explain_rows(self.plan)
+
 
 class PreparedWrite(Prepared):
     def __init__(self, statement: Any) -> None:
@@ -84,13 +90,11 @@ class PreparedExplain(Prepared):
 
     def run(self, connection: Any, params: Any) -> Result:
         if isinstance(self.target, PreparedQuery):
-            rows = query.explain_rows(self.target.plan)
+            rows = self.target.explain()
+        elif isinstance(self.target, PreparedWrite):
+            rows = self.target.statement.explain()
         else:
-            raise NotSupportedError("EXPLAIN is supported for SELECT statements")
-        import json
-
-        from bson import json_util
-
+            raise NotSupportedError("EXPLAIN is supported for SELECT, INSERT, UPDATE and DELETE")
         text_rows = [(command, json.dumps(json.loads(json_util.dumps(body)), sort_keys=False)) for command, body in rows]
         return Result([Column("command", "TEXT"), Column("body", "TEXT")], iter(text_rows), len(text_rows))
 
@@ -118,7 +122,8 @@ def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
         info = connection.catalog.lookup(node.table)
         if info is None and connection.enforce_schema:
             raise ProgrammingError(f"no such table: {node.table}")
-        return PreparedWrite(InsertStatement(node, info, info.name if info else node.table))
+        query = PreparedQuery(plan_select(node.query, connection.catalog)) if node.query is not None else None
+        return PreparedWrite(InsertStatement(node, info, info.name if info else node.table, query))
     if isinstance(node, ast.Update):
         return PreparedWrite(UpdateStatement(node, connection.catalog.get(node.table)))
     if isinstance(node, ast.Delete):

@@ -226,6 +226,10 @@ def has_slots(template: Any) -> bool:
     return isinstance(template, Slot)
 
 
+def _placeholder(key: Any) -> str:
+    return "%s" if isinstance(key, int) else f"%({key})s"
+
+
 def render(template: Any) -> Any:
     """A readable form of a template for EXPLAIN and error messages: slots print as ``%s``."""
     kind = type(template)
@@ -234,10 +238,17 @@ def render(template: Any) -> Any:
     if kind is list:
         return [render(value) for value in template]
     if isinstance(template, Value):
-        text = "%s" if isinstance(template.key, int) else f"%({template.key})s"
+        text = _placeholder(template.key)
         return {"$literal": text} if template.literal else text
-    if isinstance(template, Slot):
-        return f"<{type(template).__name__}>"
+    if isinstance(template, NullGuard):
+        return render(template.template)
+    if isinstance(template, InValues):
+        values = [render(item) for item in template.items]
+        return {template.path: {"$nin": values + [None]} if template.negated else {"$in": values}}
+    if isinstance(template, LikePattern):
+        return f"<regex of LIKE {_placeholder(template.key)}>"
+    if isinstance(template, Limit):
+        return _placeholder(template.key)
     if isinstance(template, re.Pattern):
         return template.pattern
     return template

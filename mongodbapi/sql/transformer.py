@@ -295,6 +295,12 @@ class SQLTransformer(Transformer):
     def substring_from(self, children: list[Any]) -> ast.Func:
         return ast.Func("substring", tuple(_nodes(children, ast.Expr)), pos=_pos_of(children))
 
+    def substring_call(self, children: list[Any]) -> ast.Func:
+        return ast.Func("substring", tuple(_nodes(children, ast.Expr)), pos=_pos_of(children))
+
+    def trim_call(self, children: list[Any]) -> ast.Func:
+        return ast.Func("trim", tuple(_nodes(children, ast.Expr)), pos=_pos_of(children))
+
     def trim_spec(self, children: list[Token]) -> str:
         return str(children[0]).lower()
 
@@ -640,7 +646,16 @@ class SQLTransformer(Transformer):
         return ast.References(str(table), columns, on_delete, pos=table.pos)
 
     def pk_constraint(self, children: list[Any]) -> dict[str, Any]:
-        return {"primary_key": True, "not_null": True, "autoincrement": _has(children, "AUTOINCREMENT")}
+        options = {"primary_key": True, "not_null": True}
+        if "autoincrement" in children:  # absent: keep what an earlier AUTO_INCREMENT said
+            options["autoincrement"] = True
+        return options
+
+    def autoincrement(self, children: list[Any]) -> str:
+        return "autoincrement"
+
+    def deferrable_constraint(self, children: list[Any]) -> dict[str, Any]:
+        return {}
 
     def not_null_constraint(self, children: list[Any]) -> dict[str, Any]:
         return {"not_null": True}
@@ -699,7 +714,7 @@ class SQLTransformer(Transformer):
         return ast.TableConstraint("check", None, check=_nodes(children, ast.Expr)[0])
 
     def table_constraint(self, children: list[Any]) -> ast.TableConstraint:
-        constraint = children[-1]
+        constraint = _nodes(children, ast.TableConstraint)[0]
         name = next((str(c) for c in children if isinstance(c, _Name)), None)
         return ast.TableConstraint(constraint.kind, name, constraint.columns, constraint.references,
                                    constraint.check, pos=_pos_of(children))
