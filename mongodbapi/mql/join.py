@@ -25,6 +25,7 @@ from ..errors import NotSupportedError, ProgrammingError
 from ..plan.binder import Scope, ScopeTable
 from ..sql import ast
 from .expr import unsupported
+from .recursive import plan_recursive
 from .subquery import Correlation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +71,9 @@ def _table(node: ast.Node, context: "PlanContext", correlation: Any) -> _Table:
         alias = node.alias or node.name
         cte = context.cte(node.name)
         if cte is not None:
+            if context.is_recursive(cte):
+                collection, stages, info = plan_recursive(cte, context)
+                return _Table(alias, info, collection, stages)
             return _derived(alias, cte.query, cte.columns, context, correlation)
         info = context.catalog.get(node.name)
         return _Table(alias, info, info.name)

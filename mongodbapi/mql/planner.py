@@ -7,7 +7,6 @@ import itertools
 from typing import Any, Optional
 
 from ..catalog import Catalog
-from ..errors import NotSupportedError
 from ..sql import ast
 from .join import plan_from
 from .select import QueryPlan, SelectPlanner, split_conjuncts
@@ -21,6 +20,7 @@ class PlanContext:
         self.catalog = catalog
         self._ids = itertools.count()
         self._ctes: dict[str, ast.CommonTable] = {}
+        self._recursive: set[str] = set()
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -28,14 +28,18 @@ class PlanContext:
     def cte(self, name: str) -> Optional[ast.CommonTable]:
         return self._ctes.get(name.lower())
 
+    def is_recursive(self, cte: ast.CommonTable) -> bool:
+        """Whether ``cte`` (declared under WITH RECURSIVE) reads itself."""
+        return cte.name.lower() in self._recursive and cte.name.lower() in _table_names(cte.query)
+
     def plan_query(self, select: ast.Select, correlation: Any = None, as_subquery: bool = False) -> QueryPlan:
-        saved = self._ctes
+        saved, saved_recursive = self._ctes, self._recursive
         if select.with_:
-            if select.recursive:
-                raise NotSupportedError("WITH RECURSIVE is not supported yet")
             self._ctes = dict(saved)
             for cte in select.with_:
                 self._ctes[cte.name.lower()] = cte
+            if select.recursive:
+                self._recursive = saved_recursive | {c.name.lower() for c in select.with_}
         try:
             if isinstance(select.body, ast.SetOperation):
                 return plan_set_operation(select, self, correlation)
@@ -48,7 +52,21 @@ class PlanContext:
             planner = SelectPlanner(source.scope, source.collection, source.stages, self, correlation, as_subquery)
             return planner.plan(select, dataclasses.replace(core, where=where))
         finally:
-            self._ctes = saved
+            self._ctes, self._recursive = saved, saved_recursive
+
+
+def _table_names(node: Any) -> set[str]:
+    """The (lower-case) names of every table a query reads, subqueries included."""
+    if isinstance(node, ast.TableRef):
+        return {node.name.lower()}
+    names: set[str] = set()
+    if isinstance(node, tuple):
+        for item in node:
+            names |= _table_names(item)
+    elif dataclasses.is_dataclass(node):
+        for field in dataclasses.fields(node):
+            names |= _table_names(getattr(node, field.name))
+    return names
 
 
 def plan_select(select: ast.Select, catalog: Catalog) -> QueryPlan:

@@ -17,7 +17,8 @@ import pytest
 
 from . import slt
 
-SHARED_DIR = Path(os.environ.get("SQLLOGICTEST_DIR", "/work/shared/sqllogictest"))
+# The corpus lives in ../shared beside the repository (as in CI); SQLLOGICTEST_DIR overrides it.
+SHARED_DIR = Path(os.environ.get("SQLLOGICTEST_DIR", Path(__file__).resolve().parents[3] / "shared" / "sqllogictest"))
 needs_shared = pytest.mark.skipif(not (SHARED_DIR / "select1.test").is_file(),
                                   reason=f"sqllogictest corpus not found in {SHARED_DIR}")
 
