@@ -33,11 +33,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass
+class LimitPushdown:
+    """Where ORDER BY/OFFSET/LIMIT on the driving table may run before the joins.
+
+    Valid when every join keeps each driving row exactly once (LEFT JOINs on a unique key of
+    the joined table) and no condition is left to apply after the joins.
+    """
+
+    index: int  # stage index: the driving table's documents, filtered, not yet joined
+    alias: str
+    scope: Scope  # the driving table at the document root
+
+
+@dataclass
 class Source:
     collection: Optional[str]
     stages: list[Any]
     scope: Scope
     where: list[ast.Expr]  # WHERE conjuncts left for the query to apply
+    pushdown: Optional[LimitPushdown] = None
 
 
 @dataclass
@@ -189,12 +203,16 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         condition = root.where_filter(_conjunction(pre))
         root.flush(stages)
         stages.append({"$match": condition})
+    pushdown = LimitPushdown(len(stages), driving.alias, Scope([ScopeTable(driving.alias, driving.info)]))
     stages.append({"$project": {"_id": 0, driving.alias: "$$ROOT"}})
     for i, table in enumerate(tables[1:], start=1):
         earlier = SelectPlanner(Scope([ScopeTable(t.alias, t.info, t.alias + ".") for t in tables[:i]]),
                                 None, [], context, correlation)
-        stages.extend(_lookup(table, earlier, context))
-    return Source(driving.collection, stages, joined, post)
+        join_stages, one_to_one = _lookup(table, earlier, context)
+        stages.extend(join_stages)
+        if not one_to_one:
+            pushdown = None
+    return Source(driving.collection, stages, joined, post, None if post else pushdown)
 
 
 def _conjunction(conditions: list[ast.Expr]) -> Optional[ast.Expr]:
@@ -219,7 +237,15 @@ def _equality_key(condition: ast.Expr, inner: Scope, earlier: Any) -> Optional[t
     return None
 
 
-def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> list[Any]:
+def _unique_field(info: TableInfo, path: str) -> bool:
+    if path == "_id":
+        return True
+    return any(len(u) == 1 and info.column(u[0]) is not None and info.column(u[0]).field == path  # type: ignore[union-attr]
+               for u in info.unique)
+
+
+def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> tuple[list[Any], bool]:
+    """The join stages, and whether they keep each earlier row exactly once."""
     from .select import SelectPlanner
 
     inner_scope = Scope([ScopeTable(table.alias, table.info)])
@@ -234,7 +260,7 @@ def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> list[Any]:
     correlation = Correlation(earlier)
     inner = SelectPlanner(inner_scope, table.collection, [], context, correlation)
     pipeline = list(table.prefix_stages)
-    if key is not None:
+    if key is not None and key[1] != "_id":  # _id is never null
         pipeline.append({"$match": {key[1]: {"$ne": None}}})
     if conditions:
         condition = inner.where_filter(_conjunction(conditions))
@@ -252,4 +278,5 @@ def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> list[Any]:
     lookup["pipeline"] = pipeline
     lookup["as"] = table.alias
     unwind = {"path": f"${table.alias}", "preserveNullAndEmptyArrays": table.kind == "left"}
-    return [{"$lookup": lookup}, {"$unwind": unwind}]
+    one_to_one = table.kind == "left" and key is not None and _unique_field(table.info, key[1])
+    return [{"$lookup": lookup}, {"$unwind": unwind}], one_to_one

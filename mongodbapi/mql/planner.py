@@ -50,6 +50,7 @@ class PlanContext:
             for conjunct in source.where:
                 where = conjunct if where is None else ast.Binary("and", where, conjunct, pos=conjunct.pos)
             planner = SelectPlanner(source.scope, source.collection, source.stages, self, correlation, as_subquery)
+            planner.pushdown = source.pushdown
             return planner.plan(select, dataclasses.replace(core, where=where))
         finally:
             self._ctes, self._recursive = saved, saved_recursive

@@ -107,6 +107,7 @@ class SelectPlanner:
         self.correlation = correlation
         self.as_subquery = as_subquery
         self.pending: list[Any] = []  # $lookup stages of subqueries, placed before their first use
+        self.pushdown: Any = None  # a join.LimitPushdown when LIMIT may run before the joins
         self.subqueries = SubqueryBuilder(self) if context is not None else None
         self.compiler = ExprCompiler(self.column, subquery=self.subqueries.compile if self.subqueries else None)
 
@@ -159,6 +160,9 @@ class SelectPlanner:
                 return found
 
         stages = list(self.source_stages)
+        if not aggregated and not core.distinct and not residual and not matches and (skip or limit is not None):
+            if self._push_limit(stages, exprs, order, skip, limit):
+                skip, limit = None, None
         if matches:
             stages.append({"$match": merge_conjuncts(matches)})
         if residual:
@@ -209,6 +213,33 @@ class SelectPlanner:
         columns = [OutputColumn(n, o.type, o.nullable) for n, o in zip(names, outputs)]
         return QueryPlan(self.collection, columns, stages, skip=skip, limit=limit,
                          keys=[f"c{i}" for i in range(len(outputs))])
+
+    def _push_limit(self, stages: list[Any], exprs: list[ast.Expr], order: list[tuple[Any, ast.OrderItem]],
+                    skip: Any, limit: Any) -> bool:
+        """Move ORDER BY/OFFSET/LIMIT before the joins when that cannot change the result."""
+        pushdown = self.pushdown
+        if pushdown is None or window_calls(tuple(exprs)):
+            return False
+        sort: dict[str, int] = {}
+        for target, item in order:
+            node = exprs[target] if isinstance(target, int) else target
+            if not isinstance(node, ast.Column) or (item.nulls_first is not None
+                                                    and item.nulls_first == item.descending):
+                return False
+            try:
+                binding = self.scope.resolve(node)
+            except ProgrammingError:
+                return False
+            if binding.table.alias != pushdown.alias:
+                return False
+            sort[binding.path[len(pushdown.alias) + 1:]] = -1 if item.descending else 1
+        early: list[Any] = [{"$sort": sort}] if sort else []
+        if skip:
+            early.append({"$skip": skip})
+        if limit is not None:
+            early.append({"$limit": limit})
+        stages[pushdown.index:pushdown.index] = early
+        return True
 
     @staticmethod
     def _add_sort_key(sort: dict[str, int], projection: dict[str, Any], key: str, value: Typed,
