@@ -43,7 +43,8 @@ def _add_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> No
     value = default_value(column)
     if value is None and column.not_null and collection.count_documents({}, limit=1):
         raise IntegrityError(f"cannot add NOT NULL column {column.name} without a default: {info.name} has rows")
-    collection.update_many({column.field: {"$exists": False}}, {"$set": {column.field: to_bson_as(value, column.type)}})
+    if value is not None:  # NULL is stored as no field: nothing to write
+        collection.update_many({column.field: {"$exists": False}}, {"$set": {column.field: to_bson_as(value, column.type)}})
     info.columns.append(column)
     if action.column_def.unique:
         info.unique.append([column.name])
@@ -79,11 +80,26 @@ def _rename_column(collection: Any, info: TableInfo, action: ast.AlterAction) ->
         raise ProgrammingError(f"column {action.new_name} already exists in {info.name}")
     if column.field != "_id":
         collection.update_many({column.field: {"$exists": True}}, {"$rename": {column.field: action.new_name}})
+        _rename_in_indexes(collection, column.field, action.new_name)
         column.field = action.new_name
     info.primary_key = [action.new_name if n == column.name else n for n in info.primary_key]
     info.unique = [[action.new_name if n == column.name else n for n in u] for u in info.unique]
     info.auto = [action.new_name if n == column.name else n for n in info.auto]
     column.name = action.new_name
+
+
+def _rename_in_indexes(collection: Any, old: str, new: str) -> None:
+    """Rebuild the indexes on a renamed field: MongoDB indexes name fields, and $rename keeps them."""
+    for name, spec in collection.index_information().items():
+        keys = [(new if field == old else field, direction) for field, direction in spec["key"]]
+        if keys == list(spec["key"]):
+            continue
+        options = {k: v for k, v in spec.items() if k in ("unique", "sparse")}
+        if "partialFilterExpression" in spec:
+            options["partialFilterExpression"] = {new if k == old else k: v
+                                                  for k, v in spec["partialFilterExpression"].items()}
+        collection.drop_index(name)
+        collection.create_index(keys, name=name, **options)
 
 
 def _set_type(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:

@@ -62,7 +62,11 @@ def create_unique(collection: Any, table: str, columns: list[str], info: TableIn
         fields.append((column.field, pymongo.ASCENDING))
     if fields == [("_id", pymongo.ASCENDING)]:
         return  # _id is unique already
-    collection.create_index(fields, unique=True, name=name or index_name(table, columns, "key"), session=session)
+    # SQL exempts rows with a NULL in the key from uniqueness; NULL is stored as no field, so
+    # the index covers only documents that have every key field.
+    present = {field: {"$exists": True} for field, _ in fields}
+    collection.create_index(fields, unique=True, name=name or index_name(table, columns, "key"),
+                            partialFilterExpression=present, session=session)
 
 
 def create_table(connection: Any, node: ast.CreateTable) -> Result:
@@ -147,7 +151,8 @@ def create_index(connection: Any, node: ast.CreateIndex) -> Result:
                 return empty()
             raise ProgrammingError(f"index {node.name} already exists")
         try:
-            collection.create_index(keys, name=node.name, unique=node.unique)
+            options = {"partialFilterExpression": {f: {"$exists": True} for f, _ in keys}} if node.unique else {}
+            collection.create_index(keys, name=node.name, unique=node.unique, **options)
         except pymongo.errors.DuplicateKeyError as exc:
             raise IntegrityError(f"cannot create unique index {node.name}: duplicate values exist ({exc})") from None
     return empty()

@@ -15,6 +15,8 @@ from bson import ObjectId
 
 from ..catalog import ColumnInfo, TableInfo, check_field_name
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
+from ..mql.expr import all_of
+from ..mql.match import merge_conjuncts
 from ..mql.select import SelectPlanner
 from ..mql.template import bind, render, template_keys
 from ..plan.binder import Scope, ScopeTable
@@ -215,13 +217,15 @@ class InsertStatement:
         return lastrowid
 
     def _check_and_convert(self, document: dict[str, Any]) -> None:
+        """Check NOT NULL, convert values to their column types; a NULL is stored as no field."""
         for column in (self.info.columns if self.declared and self.info else self.targets):
             value = document.get(column.field)
+            if value is None and column.type == "OBJECTID" and self.info and column.name in self.info.primary_key:
+                value = document[column.field] = ObjectId()
             if value is None:
                 if column.not_null:
                     raise IntegrityError(f"NOT NULL constraint failed: {self.collection}.{column.name}")
-                if column.field == "_id":
-                    del document["_id"]
+                document.pop(column.field, None)
                 continue
             document[column.field] = to_bson_as(value, column.type)
 
@@ -247,13 +251,50 @@ def _param_keys(node: Any) -> list[Any]:
     return []
 
 
+class RowFilter:
+    """The documents a WHERE clause selects.
+
+    A plain filter when the query language and ``$expr`` can say it; when WHERE holds
+    subqueries (``$lookup`` cannot run inside a write's filter) an aggregation first finds the
+    ``_id`` of every selected document, and the write then targets exactly those.
+    """
+
+    def __init__(self, planner: SelectPlanner, where: Optional[ast.Expr]) -> None:
+        matches, residual = planner.where_parts(where)
+        self.pipeline: Optional[list[Any]] = None
+        self.filter: Any = None
+        if planner.pending:
+            stages: list[Any] = [{"$match": merge_conjuncts(matches)}] if matches else []
+            planner.flush(stages)
+            if residual:
+                stages.append({"$match": {"$expr": all_of(*residual)}})
+            self.pipeline = stages + [{"$project": {"_id": 1}}]
+        else:
+            self.filter = merge_conjuncts(matches + ([{"$expr": all_of(*residual)}] if residual else []))
+
+    def keys(self) -> list[Any]:
+        return template_keys(self.pipeline if self.pipeline is not None else self.filter)
+
+    def render(self) -> Any:
+        if self.pipeline is not None:
+            return {"_id": {"$in": {"<_id of the rows found by>": {"aggregate": render(self.pipeline)}}}}
+        return render(self.filter)
+
+    def bind(self, collection: Any, params: Any, session: Any) -> Any:
+        if self.pipeline is None:
+            return bind(self.filter, params)
+        with translated():
+            ids = [d["_id"] for d in collection.aggregate(bind(self.pipeline, params), session=session)]
+        return {"_id": {"$in": ids}}
+
+
 class UpdateStatement:
-    def __init__(self, node: ast.Update, info: TableInfo) -> None:
+    def __init__(self, node: ast.Update, info: TableInfo, context: Any) -> None:
         self.node = node
         self.info = info
         scope = Scope([ScopeTable(node.alias or node.table, info)])
-        self.planner = SelectPlanner(scope, info.name, [])
-        self.filter = self.planner.where_filter(node.where)
+        self.planner = SelectPlanner(scope, info.name, [], context)
+        self.filter = RowFilter(self.planner, node.where)
         self.set_constants: dict[str, tuple[ColumnInfo, ast.Expr]] = {}
         self.set_expressions: dict[str, Any] = {}
         for assignment in node.assignments:
@@ -268,8 +309,10 @@ class UpdateStatement:
                 self.set_constants[binding.path] = (target, assignment.value)
             else:
                 self.set_expressions[binding.path] = self.planner.compiler.value(assignment.value, target.type).mql
+        if self.planner.pending:
+            raise NotSupportedError("UPDATE ... SET with a subquery is not supported yet")
         self.returning = Returning(node.returning, scope) if node.returning else None
-        self.param_keys = template_keys(self.filter) + template_keys(self.set_expressions) + [
+        self.param_keys = self.filter.keys() + template_keys(self.set_expressions) + [
             k for _, expr in self.set_constants.values() for k in _param_keys(expr)]
 
     def explain(self) -> list[tuple[str, Any]]:
@@ -278,7 +321,7 @@ class UpdateStatement:
         if self.set_expressions:
             update = [{"$set": {**{k: {"$literal": v} for k, v in constants.items()}, **render(self.set_expressions)}}]
         return [("update", {"update": self.info.name,
-                            "updates": [{"q": render(self.filter), "u": update, "multi": True}]})]
+                            "updates": [{"q": self.filter.render(), "u": update, "multi": True}]})]
 
     def _constants(self, params: Any) -> dict[str, Any]:
         values = {}
@@ -289,16 +332,26 @@ class UpdateStatement:
             values[path] = to_bson_as(value, column.type)
         return values
 
-    def run(self, connection: Any, params: Any) -> Result:
-        collection = connection.database[self.info.name]
-        query = bind(self.filter, params)
+    def _update(self, params: Any) -> Any:
+        """The update document; a NULL value removes the field (NULL is stored as no field)."""
         constants = self._constants(params)
         if self.set_expressions:
-            expressions = bind(self.set_expressions, params)
-            update: Any = [{"$set": {**{k: {"$literal": v} for k, v in constants.items()}, **expressions}}]
-        else:
-            update = {"$set": constants}
+            values = {k: "$$REMOVE" if v is None else {"$literal": v} for k, v in constants.items()}
+            values.update({k: {"$ifNull": [v, "$$REMOVE"]} for k, v in bind(self.set_expressions, params).items()})
+            return [{"$set": values}]
+        update: dict[str, Any] = {}
+        present = {k: v for k, v in constants.items() if v is not None}
+        if present:
+            update["$set"] = present
+        if len(present) != len(constants):
+            update["$unset"] = {k: "" for k, v in constants.items() if v is None}
+        return update
+
+    def run(self, connection: Any, params: Any) -> Result:
+        collection = connection.database[self.info.name]
+        update = self._update(params)
         session = connection.statement_session()
+        query = self.filter.bind(collection, params, session)
         with translated():
             before = list(collection.find(query, session=session)) if not connection.in_transaction \
                 and not connection.transactions_supported else []
@@ -325,20 +378,20 @@ class UpdateStatement:
 
 
 class DeleteStatement:
-    def __init__(self, node: ast.Delete, info: TableInfo) -> None:
+    def __init__(self, node: ast.Delete, info: TableInfo, context: Any) -> None:
         self.info = info
         scope = Scope([ScopeTable(node.alias or node.table, info)])
-        self.filter = SelectPlanner(scope, info.name, []).where_filter(node.where)
+        self.filter = RowFilter(SelectPlanner(scope, info.name, [], context), node.where)
         self.returning = Returning(node.returning, scope) if node.returning else None
-        self.param_keys = template_keys(self.filter)
+        self.param_keys = self.filter.keys()
 
     def explain(self) -> list[tuple[str, Any]]:
-        return [("delete", {"delete": self.info.name, "deletes": [{"q": render(self.filter), "limit": 0}]})]
+        return [("delete", {"delete": self.info.name, "deletes": [{"q": self.filter.render(), "limit": 0}]})]
 
     def run(self, connection: Any, params: Any) -> Result:
         collection = connection.database[self.info.name]
-        query = bind(self.filter, params)
         session = connection.statement_session()
+        query = self.filter.bind(collection, params, session)
         with translated():
             if self.returning is not None:
                 documents = list(collection.find(query, session=session))

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from bson import json_util
 
 from ..errors import NotSupportedError, ProgrammingError
-from ..mql.planner import plan_select
+from ..mql.planner import PlanContext, plan_select
 from ..mql.select import QueryPlan
 from ..mql.template import template_keys
 from ..sql import ast
@@ -125,9 +125,9 @@ def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
         query = PreparedQuery(plan_select(node.query, connection.catalog)) if node.query is not None else None
         return PreparedWrite(InsertStatement(node, info, info.name if info else node.table, query))
     if isinstance(node, ast.Update):
-        return PreparedWrite(UpdateStatement(node, connection.catalog.get(node.table)))
+        return PreparedWrite(UpdateStatement(node, connection.catalog.get(node.table), PlanContext(connection.catalog)))
     if isinstance(node, ast.Delete):
-        return PreparedWrite(DeleteStatement(node, connection.catalog.get(node.table)))
+        return PreparedWrite(DeleteStatement(node, connection.catalog.get(node.table), PlanContext(connection.catalog)))
     if isinstance(node, ast.CreateTable):
         return PreparedCommand(lambda c: ddl.create_table(c, node))
     if isinstance(node, ast.DropTable):

@@ -150,10 +150,18 @@ def _nullif(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     return Typed({"$cond": [{"$eq": [first.mql, second.mql]}, None, first.mql]}, first.type, True)
 
 
+_TIME_PARTS = {"hour": 0, "minute": 3, "second": 6}
+
+
 def _extract(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     field = node.args[0].value  # type: ignore[attr-defined]
     source = compiler.value(node.args[1])
     date = source.mql
+    if source.type == "TIME":  # stored as 'HH:MM:SS[.ffffff]' text (BSON has no time type)
+        if field not in _TIME_PARTS:
+            raise ProgrammingError(f"EXTRACT cannot take field {field!r} from a TIME (line {node.pos[0]})")
+        part = {"$toInt": {"$substrCP": [date, _TIME_PARTS[field], 2]}}
+        return Typed(null_guard([source], part), "INTEGER", source.nullable)
     if field in _EXTRACT_FIELDS:
         result: Any = {_EXTRACT_FIELDS[field]: date}
     elif field == "second":
@@ -193,6 +201,22 @@ def _current(kind: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
     return build
 
 
+def _extreme(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    """GREATEST/LEAST: NULL arguments are ignored; NULL only when all are NULL (PostgreSQL)."""
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        if not node.args:
+            raise ProgrammingError(f"{node.name}() needs at least one argument")
+        args = [compiler.value(a) for a in node.args]
+        result_type = next((a.type for a in args if a.type), None)
+        return Typed({operator: [a.mql for a in args]}, result_type, all(a.nullable for a in args))
+    return build
+
+
+def _random(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 0)
+    return Typed({"$rand": {}}, "REAL", False)
+
+
 def _abs(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     _arity(node, 1)
     arg = compiler.value(node.args[0])
@@ -216,6 +240,7 @@ FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
     "extract": _extract, "date_trunc": _date_trunc,
     "current_date": _current("DATE"), "current_timestamp": _current("TIMESTAMPTZ"),
     "current_time": _current("TIME"), "now": _current("TIMESTAMPTZ"),
+    "greatest": _extreme("$max"), "least": _extreme("$min"), "random": _random,
 }
 
 

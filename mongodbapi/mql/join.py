@@ -181,7 +181,7 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         if "." in table.alias or table.alias.lower() in seen:
             raise ProgrammingError(f"table name {table.alias!r} is used more than once in FROM; give it an alias")
         seen.add(table.alias.lower())
-    joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".") for t in tables])
+    joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".", t.kind == "left") for t in tables])
     position = {t.alias: i for i, t in enumerate(tables)}
     left_joined = {t.alias for t in tables if t.kind == "left"}
     driving = tables[0]
@@ -206,8 +206,7 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
     pushdown = LimitPushdown(len(stages), driving.alias, Scope([ScopeTable(driving.alias, driving.info)]))
     stages.append({"$project": {"_id": 0, driving.alias: "$$ROOT"}})
     for i, table in enumerate(tables[1:], start=1):
-        earlier = SelectPlanner(Scope([ScopeTable(t.alias, t.info, t.alias + ".") for t in tables[:i]]),
-                                None, [], context, correlation)
+        earlier = SelectPlanner(Scope(joined.tables[:i]), None, [], context, correlation)
         join_stages, one_to_one = _lookup(table, earlier, context)
         stages.extend(join_stages)
         if not one_to_one:

@@ -110,7 +110,7 @@ def plan_recursive(cte: ast.CommonTable, context: "PlanContext") -> tuple[str, l
                              "connectToField": link[1], "as": "__reached"}
     if restrictions:
         # restrictSearchWithMatch takes a query-language filter only (no $expr)
-        matches, residual = SelectPlanner(step_scope, info.name, [], context)._where(_and(restrictions))
+        matches, residual = SelectPlanner(step_scope, info.name, [], context).where_parts(_and(restrictions))
         if residual:
             raise _unsupported("the step's WHERE must compare columns of the table with constants")
         graph["restrictSearchWithMatch"] = matches[0] if len(matches) == 1 else {"$and": matches}

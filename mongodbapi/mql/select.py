@@ -56,6 +56,13 @@ class QueryPlan:
         return stages
 
 
+def projected(mql: Any) -> Any:
+    """An expression as a ``$project`` value: there 1, 0, true and false mean include/exclude."""
+    if mql is None or isinstance(mql, (bool, int, float)):
+        return {"$literal": mql}
+    return mql
+
+
 def split_conjuncts(node: Optional[ast.Expr]) -> list[ast.Expr]:
     if node is None:
         return []
@@ -151,7 +158,7 @@ class SelectPlanner:
         order = [(self._resolve_order(o, items), o) for o in select.order_by]
         aggregated = bool(group_by) or core.having is not None or any(
             contains_aggregate(e) for e in exprs + [e for e, _ in order if not isinstance(e, int)])
-        matches, residual = self._where(core.where)
+        matches, residual = self.where_parts(core.where)
         skip, limit = count_value(select.offset), count_value(select.limit)
 
         if not aggregated and not core.distinct and not self.as_subquery and not self.pending:
@@ -189,7 +196,7 @@ class SelectPlanner:
         projection: dict[str, Any] = {"_id": 0}
         present = core.distinct or self.as_subquery
         for i, output in enumerate(outputs):
-            projection[f"c{i}"] = {"$ifNull": [output.mql, None]} if present else output.mql
+            projection[f"c{i}"] = {"$ifNull": [output.mql, None]} if present else projected(output.mql)
         sort: dict[str, int] = {}
         for j, (target, item) in enumerate(order):
             if isinstance(target, int):
@@ -200,7 +207,7 @@ class SelectPlanner:
                     raise ProgrammingError("for SELECT DISTINCT, ORDER BY expressions must appear in the select list")
                 value = compiler.value(target)
                 key = f"s{j}"
-                projection[key] = value.mql
+                projection[key] = projected(value.mql)
             self._add_sort_key(sort, projection, key, value, item, j)
         self.flush(stages)
         stages.append({"$project": projection})
@@ -294,7 +301,7 @@ class SelectPlanner:
 
     def where_filter(self, where: Optional[ast.Expr]) -> dict[str, Any]:
         """The filter selecting the rows where ``where`` is TRUE (UPDATE and DELETE use it too)."""
-        return self._combine(*self._where(where))
+        return self._combine(*self.where_parts(where))
 
     @staticmethod
     def _combine(matches: list[Any], residual: list[Any]) -> Any:
@@ -303,7 +310,8 @@ class SelectPlanner:
             conditions.append({"$expr": all_of(*residual)})
         return merge_conjuncts(conditions)
 
-    def _where(self, where: Optional[ast.Expr]) -> tuple[list[Any], list[Any]]:
+    def where_parts(self, where: Optional[ast.Expr]) -> tuple[list[Any], list[Any]]:
+        """(query-language filters, ``$expr`` conditions) for WHERE; subqueries wait in ``pending``."""
         matcher = MatchCompiler(self.field_of)
         matches, residual = [], []
         for conjunct in split_conjuncts(where):

@@ -32,6 +32,7 @@ class ScopeTable:
     alias: str
     info: TableInfo
     prefix: str = ""  # "" at the document root, "alias." for a joined table
+    outer: bool = False  # joined by an outer join: every column may be NULL, NOT NULL or not
 
 
 class Scope:
@@ -52,7 +53,10 @@ class Scope:
         parts = column.parts
         if len(parts) > 1:
             table = self.table_for_alias(parts[0])
-            if table is not None and (len(self.tables) > 1 or table.info.column(parts[0]) is None):
+            # "t.x" is table t's column x, unless t names no table here, or t is also a column of
+            # the only table and x is none of its columns (then it is a path into column t).
+            if table is not None and (len(self.tables) > 1 or table.info.column(parts[0]) is None
+                                      or table.info.column(parts[1]) is not None or not table.info.declared):
                 return self._bind(table, parts[1:], column)
         matches = [t for t in self.tables if t.info.column(parts[0]) is not None]
         if len(matches) > 1:
@@ -75,7 +79,7 @@ class Scope:
             return Binding(path, None, False, None, table, parts[1:])
         path = table.prefix + ".".join((info.field,) + parts[1:])
         if len(parts) == 1:
-            return Binding(path, info.type, info.not_null, info, table)
+            return Binding(path, info.type, info.not_null and not table.outer, info, table)
         return Binding(path, None, False, None, table, parts[1:])
 
     def columns(self, alias: Optional[str] = None) -> list[tuple[ScopeTable, ColumnInfo]]:
