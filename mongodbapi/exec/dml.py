@@ -21,6 +21,7 @@ from ..mql.select import SelectPlanner
 from ..mql.template import bind, render, template_keys
 from ..plan.binder import Scope, ScopeTable
 from ..sql import ast
+from ..sql.walk import SUBQUERIES, param_keys, walk
 from ..types import from_bson, to_bson_as
 from .errors import translated
 from .residual import evaluate, row_reader
@@ -32,13 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def references_row(node: Any) -> bool:
     """Whether an expression reads columns of the row (so it must run inside MongoDB)."""
-    if isinstance(node, (ast.Column, ast.ScalarSubquery, ast.Exists, ast.InSubquery)):
-        return True
-    if isinstance(node, tuple):
-        return any(references_row(n) for n in node)
-    if hasattr(node, "__dataclass_fields__"):
-        return any(references_row(getattr(node, f)) for f in node.__dataclass_fields__ if f != "pos")
-    return False
+    return any(isinstance(n, (ast.Column,) + SUBQUERIES) for n in walk(node))
 
 
 def default_value(column: ColumnInfo) -> Any:
@@ -130,7 +125,7 @@ class InsertStatement:
         scope_info = info or TableInfo(collection, self.targets, declared=False)
         self.returning = Returning(node.returning, Scope([ScopeTable(collection, scope_info)])) \
             if node.returning else None
-        self.param_keys = [k for row in node.rows for v in row for k in _param_keys(v)] + (
+        self.param_keys = [k for row in node.rows for v in row for k in param_keys(v)] + (
             query.param_keys if query is not None else [])
 
     def _document(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -241,16 +236,6 @@ def _shown(expr: ast.Expr) -> Any:
     return "<computed before the write>"
 
 
-def _param_keys(node: Any) -> list[Any]:
-    if isinstance(node, ast.Param):
-        return [node.key]
-    if isinstance(node, tuple):
-        return [k for n in node for k in _param_keys(n)]
-    if hasattr(node, "__dataclass_fields__"):
-        return [k for f in node.__dataclass_fields__ if f != "pos" for k in _param_keys(getattr(node, f))]
-    return []
-
-
 class RowFilter:
     """The documents a WHERE clause selects.
 
@@ -313,7 +298,7 @@ class UpdateStatement:
             raise NotSupportedError("UPDATE ... SET with a subquery is not supported yet")
         self.returning = Returning(node.returning, scope) if node.returning else None
         self.param_keys = self.filter.keys() + template_keys(self.set_expressions) + [
-            k for _, expr in self.set_constants.values() for k in _param_keys(expr)]
+            k for _, expr in self.set_constants.values() for k in param_keys(expr)]
 
     def explain(self) -> list[tuple[str, Any]]:
         constants = {path: _shown(expr) for path, (_, expr) in self.set_constants.items()}

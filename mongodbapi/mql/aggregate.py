@@ -12,27 +12,19 @@ and an empty result is replaced by the documented defaults.
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from typing import Any, Callable, Optional
 
 from ..errors import ProgrammingError
 from ..sql import ast
+from ..sql.walk import walk
 from ..types import INTEGER_TYPES
 from .expr import AGGREGATES, ExprCompiler, Typed, not_null, unsupported
 
 
 def contains_aggregate(node: Any) -> bool:
     """Whether an aggregate call appears in ``node`` (not looking into subqueries)."""
-    if isinstance(node, ast.Func) and node.name in AGGREGATES and node.over is None:
-        return True
-    if isinstance(node, (ast.Select, ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified)):
-        return isinstance(node, (ast.InSubquery, ast.Quantified)) and contains_aggregate(
-            node.operand if isinstance(node, ast.InSubquery) else node.left)
-    if is_dataclass(node):
-        return any(contains_aggregate(getattr(node, f.name)) for f in fields(node))
-    if isinstance(node, tuple):
-        return any(contains_aggregate(item) for item in node)
-    return False
+    return any(isinstance(n, ast.Func) and n.name in AGGREGATES and n.over is None
+               for n in walk(node, into_subqueries=False))
 
 
 def _array_of_present(field: str) -> dict[str, Any]:

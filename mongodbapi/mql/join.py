@@ -24,6 +24,7 @@ from ..catalog import ColumnInfo, TableInfo, check_field_name
 from ..errors import NotSupportedError, ProgrammingError
 from ..plan.binder import Scope, ScopeTable
 from ..sql import ast
+from ..sql.walk import SUBQUERIES, walk
 from .expr import unsupported
 from .recursive import plan_recursive
 from .subquery import Correlation
@@ -137,23 +138,15 @@ def _join_condition(node: ast.Join, left: list[_Table], right: _Table) -> list[a
 def _aliases(node: Any, scope: Scope) -> Optional[set[str]]:
     """The FROM aliases an expression reads; None if it holds a subquery (placed last, to be safe)."""
     found: set[str] = set()
-
-    def visit(item: Any) -> bool:
-        if isinstance(item, (ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified)):
-            return False
+    for item in walk(node):
+        if isinstance(item, SUBQUERIES):
+            return None
         if isinstance(item, ast.Column):
             try:
                 found.add(scope.resolve(item).table.alias)
             except ProgrammingError:
                 pass  # a column of an enclosing query: a constant here
-            return True
-        if isinstance(item, tuple):
-            return all(visit(i) for i in item)
-        if hasattr(item, "__dataclass_fields__"):
-            return all(visit(getattr(item, f)) for f in item.__dataclass_fields__ if f != "pos")
-        return True
-
-    return found if visit(node) else None
+    return found
 
 
 def plan_from(from_: tuple[ast.Node, ...], where: list[ast.Expr], context: "PlanContext",

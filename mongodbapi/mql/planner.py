@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from ..catalog import Catalog
 from ..sql import ast
+from ..sql.walk import walk
 from .join import plan_from
 from .select import QueryPlan, SelectPlanner, split_conjuncts
 from .setop import plan_set_operation
@@ -58,16 +59,7 @@ class PlanContext:
 
 def _table_names(node: Any) -> set[str]:
     """The (lower-case) names of every table a query reads, subqueries included."""
-    if isinstance(node, ast.TableRef):
-        return {node.name.lower()}
-    names: set[str] = set()
-    if isinstance(node, tuple):
-        for item in node:
-            names |= _table_names(item)
-    elif dataclasses.is_dataclass(node):
-        for field in dataclasses.fields(node):
-            names |= _table_names(getattr(node, field.name))
-    return names
+    return {n.name.lower() for n in walk(node) if isinstance(n, ast.TableRef)}
 
 
 def plan_select(select: ast.Select, catalog: Catalog) -> QueryPlan:

@@ -3,18 +3,24 @@
 One ``$setWindowFields`` stage per distinct (PARTITION BY, ORDER BY); the sort keys are computed
 first into fields (``sortBy`` takes fields, not expressions). MongoDB ranks over a single sort
 field only, so several ORDER BY keys of one direction are combined into one sub-document,
-which sorts field by field. Frames follow SQL: with ORDER BY the default frame is
-``RANGE UNBOUNDED PRECEDING .. CURRENT ROW`` (peers included), written as a ``range`` window
-on the single sort key; without ORDER BY it is the whole partition.
+which sorts field by field.
+
+Frames follow SQL. Without ORDER BY the frame is the whole partition. With ORDER BY the default
+frame is ``RANGE UNBOUNDED PRECEDING .. CURRENT ROW``, which includes the current row's peers
+(rows with an equal sort key); MongoDB's ``"current"`` bound stops at the current document, so
+the value is computed over ``documents: ["unbounded", "current"]`` and then a second
+``$setWindowFields``, partitioned by (partition, sort key), gives every peer the value of the
+last of them. In explicit RANGE frames ``CURRENT ROW`` is the offset 0 (the current sort value,
+peers included), which MongoDB allows on a numeric ascending sort key.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from typing import Any, Callable, Optional
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
+from ..sql.walk import walk
 from ..types import INTEGER_TYPES
 from .expr import ExprCompiler, Typed, not_null, unsupported
 
@@ -22,21 +28,12 @@ RANKING = {"row_number": "$documentNumber", "rank": "$rank", "dense_rank": "$den
 AGGREGATING = {"sum", "avg", "min", "max", "count"}
 
 
-def window_calls(node: Any, found: Optional[list[ast.Func]] = None) -> list[ast.Func]:
+def window_calls(node: Any) -> list[ast.Func]:
     """The window function calls in ``node``, in order, without duplicates."""
-    found = [] if found is None else found
-    if isinstance(node, ast.Func) and node.over is not None:
-        if node not in found:
-            found.append(node)
-        return found
-    if isinstance(node, (ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified, ast.Select)):
-        return found
-    if is_dataclass(node):
-        for f in fields(node):
-            window_calls(getattr(node, f.name), found)
-    elif isinstance(node, tuple):
-        for item in node:
-            window_calls(item, found)
+    found: list[ast.Func] = []
+    for item in walk(node, into_subqueries=False):
+        if isinstance(item, ast.Func) and item.over is not None and item not in found:
+            found.append(item)
     return found
 
 
@@ -95,17 +92,35 @@ class WindowPlanner:
             body["sortBy"] = {sort_key: -1 if order[0].descending else 1}
             self.single_key = len(keys) == 1
         output: dict[str, Any] = {}
+        self.peers: list[str] = []
         for index, call in enumerate(calls):
             field = f"__w{number}_{index}"
             operators, result = self._output(call, field, bool(order))
             output.update(operators)
             self.results[call] = result
-        body["output"] = output
+            if self._needs_peers(call, bool(order)):
+                self.peers.extend(operators)
         stages: list[Any] = []
         if prepared:
             stages.append({"$addFields": prepared})
+        if self.peers:
+            output[f"__rn{number}"] = {"$documentNumber": {}}
+        body["output"] = output
         stages.append({"$setWindowFields": body})
+        if self.peers:
+            peer_group = {"p": body.get("partitionBy"), "k": f"$__wk{number}"}
+            everything = {"documents": ["unbounded", "unbounded"]}
+            stages.append({"$setWindowFields": {
+                "partitionBy": peer_group, "sortBy": {f"__rn{number}": 1},
+                "output": {f: {"$last": f"${f}", "window": everything} for f in self.peers}}})
         return stages
+
+    @staticmethod
+    def _needs_peers(call: ast.Func, ordered: bool) -> bool:
+        """Whether ``call`` uses SQL's default frame over an ORDER BY (which includes peers)."""
+        assert call.over is not None
+        return ordered and call.over.frame is None and call.name not in RANKING \
+            and call.name not in ("lag", "lead", "first_value")
 
     def _window(self, call: ast.Func, ordered: bool) -> Optional[dict[str, Any]]:
         spec = call.over
@@ -115,15 +130,14 @@ class WindowPlanner:
             if unit == "groups":
                 raise unsupported(call, "GROUPS window frames")
             bounds = [_bound(start, unit), _bound(end, unit)]
-            if unit == "range" and not self.single_key:
-                raise unsupported(call, "RANGE frames with several ORDER BY keys")
+            if unit == "range":
+                if not self.single_key or call.over.order_by[0].descending:  # type: ignore[union-attr]
+                    raise unsupported(call, "RANGE frames other than over one ascending numeric ORDER BY key")
+                bounds = [0 if b == "current" else b for b in bounds]
             return {"documents" if unit == "rows" else "range": bounds}
         if not ordered:
             return {"documents": ["unbounded", "unbounded"]}
-        if not self.single_key:
-            raise unsupported(call, "a window ORDER BY with several keys and the default RANGE frame "
-                                    "(give an explicit ROWS frame)")
-        return {"range": ["unbounded", "current"]}
+        return {"documents": ["unbounded", "current"]}  # peers are added by a second stage
 
     def _output(self, call: ast.Func, field: str, ordered: bool) -> tuple[dict[str, Any], Typed]:
         """The output fields (name -> window operator) for ``call`` and how to read its value."""
