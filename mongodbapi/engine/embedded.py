@@ -55,15 +55,39 @@ $unionWith/$lookup  a pipeline starting with $documents, without coll/from, was
                     rejected ("Must specify 'coll'/'from'")
 $documents          elsewhere "not a valid operator" (NotImplementedError); now
                     OperationFailure, as misplaced on the server
+$range              NotImplementedError
+sub-pipelines       $lookup with from + pipeline handed the stages a generator: $project
+                    and $addFields read it twice (empty or no documents), $limit/$skip
+                    failed. ``process_pipeline`` now takes any input as a list
+$group $count       no input documents gave one document (_id: null, zero accumulators;
+                    {n: 0}); doc: no document, also inside $facet
+$lookup in $facet   the joined field was set on input documents shared with the other
+                    facets
+$setWindowFields    replaced (see _set_window_fields): range windows were ignored (whole
+                    partition); $sum of nothing gave null (doc: 0); missing values
+                    crashed $sum/$avg and leaked a sentinel from $first/$last/$shift;
+                    $min/$max of mixed types crashed; rank ties were Python ==, not
+                    BSON equality; let variables were invisible; bounds and operator
+                    arguments were not checked; $stdDevPop/$stdDevSamp missing
 ==================  ==============================================================
 
 Single-argument operators above also take their argument as a one-element
 array, as the server does (``{$toBool: ["$x"]}``). Seen but left alone:
 ``$floor``/``$ceil`` give an int for a double; ``$toString`` of a double is
 Python's ``str``; query-side ``{f: null}`` is untouched (already right); an
-undefined ``$$variable`` is missing (server: an error); ``$range`` is not
-implemented; ``Collection.aggregate`` warns about, and ignores, ``batchSize``
-and ``let``; ``$lookup`` with ``from`` hands ``$limit``/``$skip`` a generator.
+undefined ``$$variable`` is missing (server: an error); ``Collection.aggregate``
+warns about, and ignores, ``batchSize`` and ``let``; ``$range`` has no memory
+limit; ``$redact`` does not see ``$lookup`` variables; ``$sort`` (and so
+``sortBy``) orders an array by its first element; window functions
+``$derivative``, ``$integral``, ``$expMovingAvg``, ``$covariance*``, ``$topN``
+and the like raise NotImplementedError.
+
+Range windows follow the manual and the server: a number bound is added to the
+current document's sortBy value and takes in every document whose value lies
+within (so a bound of 0 includes the ties of the current document), while
+"current" is the current document's position: ``range: ["unbounded", "current"]``
+stops at the current document and leaves out the ties after it; SQL's default
+frame (peers included) is ``range: ["unbounded", 0]``.
 """
 
 from __future__ import annotations
@@ -639,6 +663,477 @@ def _date_trunc(parser: Any, values: Any, original: Callable) -> Any:
     return result if aware else result.replace(tzinfo=None)
 
 
+# ------------------------------------------------------------------ $range
+
+_INT32_RANGE = range(-(2**31), 2**31)
+
+
+def _range(parser: Any, values: Any, original: Callable) -> list[int]:
+    # doc: {$range: [<start>, <end>, <non-zero step> = 1]}; each operand must be an
+    # integer (a number holding a 32-bit integral value: 2.0 is accepted); the end is
+    # exclusive; a step that moves away from the end gives [].
+    args = [parser.parse(arg) for arg in _arg_list("$range", values, 2, 3)]
+    bounds = []
+    for what, article, value in zip(("starting", "ending", "step"), ("a", "an", "a"), args):
+        if not _is_number(value):
+            raise OperationFailure(f"$range requires a numeric {what} value, "
+                                   f"found value of type: {_type_name(value)}")
+        whole = _whole(value)
+        if whole is None or whole not in _INT32_RANGE:
+            raise OperationFailure(f"$range requires {article} {what} value that can be "
+                                   f"represented as a 32-bit integer, found value: {value}")
+        bounds.append(whole)
+    if len(bounds) == 3 and bounds[2] == 0:
+        raise OperationFailure("$range requires a non-zero step value")
+    return list(range(*bounds))
+
+
+# ------------------------------------------------------------------ $group / $count on no input
+
+
+def _wrap_group(original: Callable) -> Callable:
+    def group(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
+        # doc ($group, Missing Values in $first): "If there are no documents from the
+        # prior pipeline stage, the $group stage returns nothing", also with _id: null
+        # (the engine made one document of empty accumulators).
+        documents = list(in_collection)
+        result = original(documents, database, options, user_vars)
+        return result if documents else []
+
+    setattr(group, _MARK, True)
+    return group
+
+
+def _wrap_count(original: Callable) -> Callable:
+    def count(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
+        # doc: $count is $group {_id: null, <n>: {$sum: 1}} then $project {_id: 0},
+        # so no input documents give no output document (the engine gave {<n>: 0}).
+        documents = list(in_collection)
+        result = original(documents, database, options, user_vars)  # validates the name
+        return result if documents else []
+
+    setattr(count, _MARK, True)
+    return count
+
+
+# ------------------------------------------------------------------ $setWindowFields
+
+_RANK_FUNCTIONS = ("$documentNumber", "$rank", "$denseRank")
+_ACCUMULATING_FUNCTIONS = ("$count", "$sum", "$avg", "$min", "$max", "$first", "$last",
+                           "$push", "$addToSet", "$stdDevPop", "$stdDevSamp")
+# Window functions of MongoDB 7.0 that the embedded engine does not evaluate.
+_OTHER_WINDOW_FUNCTIONS = ("$covariancePop", "$covarianceSamp", "$derivative", "$expMovingAvg",
+                           "$integral", "$linearFill", "$locf", "$bottom", "$bottomN", "$top",
+                           "$topN", "$firstN", "$lastN", "$maxN", "$minN")
+_TIME_UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second",
+               "millisecond")
+_SET_WINDOW_FIELDS_ARGS = ("partitionBy", "sortBy", "output")
+_DOUBLE_AS_DECIMAL = decimal.Context(prec=15)  # the server's double -> Decimal128 conversion
+_DECIMAL128 = decimal.Context(prec=34)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal in BSON comparison order (1 == 1.0; missing differs from null)."""
+    try:
+        return _compare(a, b) == 0
+    except (NotImplementedError, TypeError, AttributeError):
+        return a == b
+
+
+def _to_decimal(number: Any) -> decimal.Decimal:
+    if isinstance(number, Decimal128):
+        return number.to_decimal()
+    if isinstance(number, float):
+        return _DOUBLE_AS_DECIMAL.create_decimal_from_float(number)
+    return decimal.Decimal(number)
+
+
+def _sum_numbers(numbers: list) -> Any:
+    """The $sum of numbers: decimal if any is, else double if any is, else int (long)."""
+    if any(isinstance(n, Decimal128) for n in numbers):
+        total = decimal.Decimal(0)
+        for number in numbers:
+            total = _DECIMAL128.add(total, _to_decimal(number))
+        return Decimal128(total)
+    if any(isinstance(n, float) for n in numbers):
+        doubles = [float(n) for n in numbers]
+        # The server sums doubles in double-double precision; fsum is the closest.
+        return math.fsum(doubles) if all(map(math.isfinite, doubles)) else sum(doubles)
+    total = sum(numbers)
+    return total if -(2**63) <= total < 2**63 else float(total)  # long overflow -> double
+
+
+def _window_sum(values: list) -> Any:
+    # doc: non-numeric values are ignored; an empty window (or one without numbers) gives 0.
+    numbers = [v for v in values if _is_number(v)]
+    return _sum_numbers(numbers) if numbers else 0
+
+
+def _window_avg(values: list) -> Any:
+    # doc: non-numeric values are ignored; no numbers gives null; a double unless a
+    # decimal takes part.
+    numbers = [v for v in values if _is_number(v)]
+    if not numbers:
+        return None
+    total = _sum_numbers(numbers)
+    if isinstance(total, Decimal128):
+        return Decimal128(_DECIMAL128.divide(total.to_decimal(), len(numbers)))
+    return float(total) / len(numbers)
+
+
+def _window_extreme(sign: int) -> Callable[[list], Any]:
+    def extreme(values: list) -> Any:
+        # doc ($min/$max): null and missing values are ignored; none left gives null;
+        # values of different types compare in BSON order.
+        best = _NOTHING
+        for value in values:
+            if not _nullish(value) and (best is _NOTHING or _compare(value, best) * sign > 0):
+                best = value
+        return None if best is _NOTHING else best
+
+    return extreme
+
+
+def _window_std_dev(sample: bool) -> Callable[[list], Any]:
+    def std_dev(values: list) -> Any:
+        # doc: non-numeric values are ignored; null without numbers (sample: fewer than two).
+        numbers = [float(v.to_decimal()) if isinstance(v, Decimal128) else float(v)
+                   for v in values if _is_number(v)]
+        if len(numbers) < (2 if sample else 1):
+            return None
+        mean = math.fsum(numbers) / len(numbers)
+        squares = math.fsum((n - mean) ** 2 for n in numbers)
+        return math.sqrt(squares / (len(numbers) - (1 if sample else 0)))
+
+    return std_dev
+
+
+def _window_add_to_set(values: list) -> list:
+    unique: list = []
+    for value in values:
+        if value is not _NOTHING and not any(_same(value, seen) for seen in unique):
+            unique.append(value)
+    return unique
+
+
+_WINDOW_ACCUMULATORS: dict[str, Callable[[list], Any]] = {
+    "$sum": _window_sum, "$avg": _window_avg,
+    "$min": _window_extreme(-1), "$max": _window_extreme(1),
+    # doc ($first/$last in a window): missing converts to null; an empty window gives null.
+    "$first": lambda values: None if not values or values[0] is _NOTHING else values[0],
+    "$last": lambda values: None if not values or values[-1] is _NOTHING else values[-1],
+    # doc ($push/$addToSet): an empty window gives []; a missing value adds nothing.
+    "$push": lambda values: [v for v in values if v is not _NOTHING],
+    "$addToSet": _window_add_to_set,
+    "$stdDevPop": _window_std_dev(False), "$stdDevSamp": _window_std_dev(True),
+}
+
+
+def _window_bound(value: Any, kind: str, integral: bool) -> Any:
+    # doc: each bound is "unbounded", "current" or a constant number (an integer for
+    # documents windows and for range windows with a unit).
+    if isinstance(value, str):
+        if value in ("unbounded", "current"):
+            return value
+        raise OperationFailure("Window bounds must be 'unbounded', 'current', or a number.")
+    if not _is_number(value):
+        raise OperationFailure("Numeric document-based bounds must be an integer"
+                               if kind == "documents" else
+                               "Range-based bounds expression must be a number")
+    if integral:
+        whole = _whole(value)
+        if whole is None:
+            raise OperationFailure("Numeric document-based bounds must be an integer"
+                                   if kind == "documents" else
+                                   "With 'unit', range-based bounds must be an integer")
+        return whole
+    return value
+
+
+def _parse_window(window: Any, sort_by: dict | None) -> tuple | None:
+    """``(kind, lower, upper, unit)`` of a ``window`` option; None for the whole partition."""
+    if not isinstance(window, dict):
+        raise OperationFailure("'window' field must be an object")
+    if "documents" in window and "range" in window:
+        raise OperationFailure("Window bounds can specify either 'documents' or 'unit', "
+                               "not both.")
+    if "range" not in window and "unit" in window:
+        raise OperationFailure("Window bounds can only specify 'unit' with range-based bounds.")
+    if not window:
+        return None  # doc: the default window is unbounded: the whole partition
+    kind = "documents" if "documents" in window else "range"
+    if kind not in window:
+        raise OperationFailure("'window' field can only contain 'documents' as the only "
+                               "argument or 'range' with an optional 'unit' field")
+    allowed = {"documents"} if kind == "documents" else {"range", "unit"}
+    if set(window) - allowed:
+        raise OperationFailure(f"'window' field that specifies {kind} cannot have other fields")
+    unit = window.get("unit")
+    if unit is not None and (not isinstance(unit, str) or unit not in _TIME_UNITS):
+        raise OperationFailure(f"'unit' must be a string naming a time unit, found: {unit!r}")
+    pair = window[kind]
+    if not isinstance(pair, list) or len(pair) != 2:
+        raise OperationFailure(f"Window bounds must be a 2-element array: {kind}: {pair!r}")
+    integral = kind == "documents" or unit is not None
+    lower, upper = (_window_bound(value, kind, integral) for value in pair)
+    numeric = [0 if bound == "current" else bound for bound in (lower, upper)]
+    if all(_is_number(bound) for bound in numeric) and _compare(*numeric) > 0:
+        raise OperationFailure(f"Lower bound must not exceed upper bound: [{pair[0]}, {pair[1]}]")
+    if kind == "documents":
+        if (lower, upper) != ("unbounded", "unbounded") and not sort_by:
+            raise OperationFailure("Document-based bounds require a sortBy")
+    else:
+        if not sort_by or len(sort_by) != 1:
+            raise OperationFailure("Range-based bounds require sortBy a single field")
+        if next(iter(sort_by.values())) != 1:
+            raise OperationFailure("Range-based bounds require an ascending sortBy")
+    return kind, lower, upper, unit
+
+
+def _documents_window(size: int, current: int, lower: Any, upper: Any) -> range:
+    # doc: positions relative to the current document; "current" (or 0) is the current
+    # document, "unbounded" the first or last document of the partition.
+    low = 0 if lower == "unbounded" else current + (0 if lower == "current" else lower)
+    high = size - 1 if upper == "unbounded" else current + (0 if upper == "current" else upper)
+    return range(max(low, 0), min(high, size - 1) + 1)
+
+
+def _range_window(keys: list, current: int, lower: Any, upper: Any, unit: str | None) -> range:
+    """The positions in the window of ``current``, by the sortBy values ``keys`` (sorted).
+
+    doc: a number is added to the current document's sortBy value (with a unit, as
+    $dateAdd), and a document is in the window when its sortBy value lies inclusively
+    within the bounds: a bound of 0 takes in the documents that tie with the current
+    one. "current" is the current document's position, so [<x>, "current"] stops at
+    the current document and leaves out the ties after it. "unbounded" reaches the
+    first or last document of the partition. Only numbers (dates with a unit) are in
+    a range window; the current document must have one.
+    """
+    base = keys[current]
+    if unit is not None:
+        def fits(value: Any) -> bool:
+            return isinstance(value, datetime.datetime)
+
+        if not fits(base):
+            raise OperationFailure(f"Invalid range: Expected the sortBy field to be a Date, "
+                                   f"but it was {_type_name(base)}")
+    else:
+        fits = _is_number
+        if isinstance(base, datetime.datetime):
+            raise OperationFailure("Invalid range: For windows that involve date or time "
+                                   "ranges, a unit must be provided.")
+        if not fits(base):
+            raise OperationFailure(f"Invalid range: Expected the sortBy field to be a number, "
+                                   f"but it was {_type_name(base)}")
+
+    def shifted(delta: Any) -> Any:
+        if unit is not None:
+            return _aggregate._add_to_date(base, unit, delta)
+        return _to_decimal(base) + _to_decimal(delta)
+
+    size = len(keys)
+    if lower == "current":
+        low = current
+    elif lower == "unbounded":
+        low = next((i for i in range(size) if fits(keys[i])), None)
+    else:
+        threshold = shifted(lower)
+        low = next((i for i in range(size) if _compare(keys[i], threshold) >= 0), None)
+        low = low if low is not None and fits(keys[low]) else None
+    if low is None:
+        return range(0)
+    if upper == "current":
+        high = current
+    elif upper == "unbounded":
+        high = max(current, low)
+        while high + 1 < size and fits(keys[high + 1]):
+            high += 1
+    else:
+        threshold = shifted(upper)
+        high = low
+        while high < size and _compare(keys[high], threshold) <= 0:
+            high += 1
+        high -= 1
+    return range(low, high + 1)
+
+
+def _set_path(document: dict, path: str, value: Any) -> None:
+    """Sets ``path`` (dotted) in ``document`` without changing dicts shared with the input."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        document[head] = value
+        return
+    inner = document.get(head)
+    document[head] = inner = dict(inner) if isinstance(inner, dict) else {}
+    _set_path(inner, rest, value)
+
+
+class _WindowOutput:
+    """One output field of $setWindowFields: its function, argument and window."""
+
+    def __init__(self, field: str, spec: Any, sort_by: dict | None) -> None:
+        if not isinstance(spec, dict):
+            raise OperationFailure(f"The field '{field}' must be an object")
+        functions = [name for name in spec if name != "window"]
+        if not functions:
+            raise OperationFailure("Must specify a window function in output field")
+        known = _RANK_FUNCTIONS + _ACCUMULATING_FUNCTIONS + _OTHER_WINDOW_FUNCTIONS + ("$shift",)
+        for name in functions:
+            if name not in known:
+                if name.startswith("$"):
+                    raise OperationFailure(f"Unrecognized window function, {name}")
+                raise OperationFailure(f"Window function found an unknown argument: {name}")
+        if len(functions) > 1:
+            raise OperationFailure("Cannot specify two functions in window function spec")
+        self.field, self.function = field, functions[0]
+        self.argument = spec[self.function]
+        self.window = None
+        if self.function in _OTHER_WINDOW_FUNCTIONS:
+            raise NotImplementedError(f"Although {self.function} is a valid window function, "
+                                      "the embedded engine does not implement it.")
+        if self.function in _RANK_FUNCTIONS:
+            # doc: rank functions take {} and no window, and need a one-field sortBy.
+            if "window" in spec:
+                raise OperationFailure("Rank style window functions take no other arguments")
+            if self.argument != {}:
+                raise OperationFailure(f"{self.function} must be specified with '{{}}' "
+                                       "as the value")
+            if not sort_by or len(sort_by) != 1:
+                raise OperationFailure(f"{self.function} must be specified with a top level "
+                                       "sortBy expression with exactly one element")
+        elif self.function == "$shift":
+            self._parse_shift(spec, sort_by)
+        elif "window" in spec:
+            self.window = _parse_window(spec["window"], sort_by)
+
+    def _parse_shift(self, spec: dict, sort_by: dict | None) -> None:
+        # doc: {$shift: {output: <expr>, by: <integer>, default: <constant expr> = null}},
+        # no window, and a sortBy.
+        if "window" in spec:
+            raise OperationFailure("$shift does not accept a 'window' field")
+        if not isinstance(self.argument, dict):
+            raise OperationFailure("Argument to $shift must be an object")
+        for name in self.argument:
+            if name not in ("output", "by", "default"):
+                raise OperationFailure("Unknown argument in $shift")
+        if "output" not in self.argument:
+            raise OperationFailure("$shift requires an 'output' expression.")
+        if "by" not in self.argument:
+            raise OperationFailure("$shift requires 'by' as an integer value.")
+        by = _whole(self.argument["by"])
+        if by is None or by not in _INT32_RANGE:
+            raise OperationFailure(f"'$shift:by' field must be an integer, but found "
+                                   f"{self.argument['by']!r}")
+        self.by = by
+        if not sort_by:
+            raise OperationFailure("'$shift' requires a sortBy")
+
+    def values(self, partition: list, keys: list, user_vars: dict | None) -> list:
+        """The value of the field for each document of the sorted ``partition``."""
+        size = len(partition)
+        if self.function == "$documentNumber":
+            return list(range(1, size + 1))
+        if self.function in ("$rank", "$denseRank"):
+            # doc: ties (equal sortBy values, in BSON comparison; null and missing
+            # differ) share a rank; $rank then skips, $denseRank does not.
+            ranks: list[int] = []
+            for i in range(size):
+                if i and _same(keys[i], keys[i - 1]):
+                    ranks.append(ranks[-1])
+                elif self.function == "$rank":
+                    ranks.append(i + 1)
+                else:
+                    ranks.append(ranks[-1] + 1 if ranks else 1)
+            return ranks
+
+        def evaluate(expression: Any, document: dict) -> Any:
+            return _aggregate._parse_expression(expression, document, user_vars=user_vars)
+
+        if self.function == "$shift":
+            default = evaluate(self.argument.get("default"), {})
+            default = None if default is _NOTHING else default
+            shifted = []
+            for i in range(size):
+                # doc: the output of the document `by` positions away in the partition,
+                # else the default; a missing output is null.
+                if 0 <= i + self.by < size:
+                    value = evaluate(self.argument["output"], partition[i + self.by])
+                    shifted.append(None if value is _NOTHING else value)
+                else:
+                    shifted.append(default)
+            return shifted
+        inputs = ([1] * size if self.function == "$count"
+                  else [evaluate(self.argument, document) for document in partition])
+        accumulate = len if self.function == "$count" else _WINDOW_ACCUMULATORS[self.function]
+        results = []
+        for i in range(size):
+            if self.window is None:
+                positions = range(size)
+            else:
+                kind, lower, upper, unit = self.window
+                positions = (_documents_window(size, i, lower, upper) if kind == "documents"
+                             else _range_window(keys, i, lower, upper, unit))
+            results.append(accumulate([inputs[j] for j in positions]))
+        return results
+
+
+def _set_window_fields(in_collection: Any, database: Any, options: Any, user_vars: Any) -> list:
+    """The $setWindowFields stage, as documented (replaces the engine's handler).
+
+    doc: documents are grouped by partitionBy (missing as null; an array is an error),
+    the partitions come out in partitionBy order, each sorted by sortBy ($sort syntax);
+    each output field is its window function over its window (default: the whole
+    partition) and expressions see the $lookup/let variables.
+    """
+    if not isinstance(options, dict):
+        raise OperationFailure("the $setWindowFields stage specification must be an object")
+    for name in options:
+        if name not in _SET_WINDOW_FIELDS_ARGS:
+            raise OperationFailure(f"BSON field '$setWindowFields.{name}' is an unknown field.")
+    output = options.get("output")
+    if not isinstance(output, dict):
+        raise OperationFailure("BSON field '$setWindowFields.output' is missing but a required "
+                               "field" if output is None else
+                               "'output' field must be an object")
+    sort_by = options.get("sortBy")
+    if sort_by is not None and (not isinstance(sort_by, dict) or not sort_by):
+        raise OperationFailure("$sort stage must have at least one sort key"
+                               if sort_by == {} else "the sortBy field must be an object")
+    outputs = [_WindowOutput(field, spec, sort_by) for field, spec in output.items()]
+    documents = list(in_collection)
+    partitions = [documents]
+    if "partitionBy" in options:
+        keyed = []
+        for document in documents:
+            key = _aggregate._parse_expression(options["partitionBy"], document,
+                                               user_vars=user_vars)
+            if isinstance(key, list):
+                raise OperationFailure("Cannot 'partitionBy' an expression of type array")
+            keyed.append((None if key is _NOTHING else key, document))
+        keyed.sort(key=lambda pair: _filtering.BsonComparable(pair[0]))
+        partitions = []
+        for i, (key, document) in enumerate(keyed):
+            if i and _same(key, keyed[i - 1][0]):
+                partitions[-1].append(document)
+            else:
+                partitions.append([document])
+    result = []
+    for partition in partitions:
+        if sort_by:
+            partition = _aggregate._handle_sort_stage(partition, database, sort_by, user_vars)
+        keys = []
+        if sort_by and len(sort_by) == 1:
+            path = next(iter(sort_by))
+            keys = [_aggregate._parse_expression(f"${path}", document) for document in partition]
+        columns = [(out.field, out.values(partition, keys, user_vars)) for out in outputs]
+        for i, document in enumerate(partition):
+            document = dict(document)
+            for field, values in columns:
+                _set_path(document, field, values[i])
+            result.append(document)
+    return result
+
+
 # ------------------------------------------------------------------ $documents
 
 
@@ -764,7 +1259,10 @@ def _wrap_lookup(original: Callable) -> Callable:
             if isinstance(options, dict) and "from" not in options:
                 raise OperationFailure("$lookup stage without explicit collection must have "
                                        "a pipeline with $documents as first stage")
-            return original(in_collection, database, options, user_vars)
+            # The engine sets "as" on the documents it is given: copies, so that the
+            # other pipelines of a $facet, which share them, do not see the join.
+            return original([dict(document) for document in in_collection], database,
+                            options, user_vars)
         name = options.get("as")
         if not isinstance(name, str):
             raise OperationFailure("Must specify 'as' field for a $lookup" if name is None
@@ -823,6 +1321,7 @@ def _parser_overrides() -> dict[str, dict[str, Callable]]:
         "_handle_boolean_operator": {"$not": _not},
         "_handle_type_convertion_operator": {"$toString": _to_string, "$toBool": _to_bool},
         "_handle_date_operator": {"$dateTrunc": _date_trunc},
+        "_handle_array_operator": {"$range": _range},
     }
 
 
@@ -887,6 +1386,9 @@ def install() -> None:
         handlers.setdefault("$documents", _misplaced_documents)
         _wrap_stage(handlers, "$unionWith", _wrap_union_with)
         _wrap_stage(handlers, "$lookup", _wrap_lookup)
+        _wrap_stage(handlers, "$group", _wrap_group)
+        _wrap_stage(handlers, "$count", _wrap_count)
+        handlers["$setWindowFields"] = _set_window_fields
         collection.Collection.aggregate = _wrap_collection_aggregate(
             collection.Collection.aggregate)
         if "aggregate" not in vars(database.Database):

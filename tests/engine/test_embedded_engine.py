@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
+import warnings
 
 import mongomock_ng
 import pytest
+from bson import ObjectId, Timestamp
 from bson.decimal128 import Decimal128
 from pymongo.errors import OperationFailure
 
@@ -54,6 +57,20 @@ def test_install_is_idempotent_and_wraps_once():
     assert getattr(wrapped, "_mongodbapi_embedded_compat", False)
     assert not getattr(wrapped.__wrapped__, "_mongodbapi_embedded_compat", False)
     assert aggregate.string_operators.count("$replaceAll") == 1
+
+
+def test_install_again_keeps_the_command_wrappers_single(monkeypatch):
+    from mongomock_ng import Database, aggregate, collection
+
+    before = (dict(aggregate._PIPELINE_HANDLERS), collection.Collection.aggregate,
+              Database.aggregate, aggregate.process_pipeline)
+    monkeypatch.setattr(embedded, "_installed", False)
+    embedded.install()
+    after = (dict(aggregate._PIPELINE_HANDLERS), collection.Collection.aggregate,
+             Database.aggregate, aggregate.process_pipeline)
+    assert after == before
+    inner = collection.Cursor._compute_results.__wrapped__
+    assert not getattr(inner, "_mongodbapi_embedded_compat", False)
 
 
 def test_other_operators_fall_through_to_the_engine(coll):
@@ -434,3 +451,886 @@ def test_type_number_codes_and_lists(typed):
     assert ids(typed.find({"x": {"$type": 2}})) == [4, 5]
     assert ids(typed.find({"x": {"$type": ["null", "int"]}})) == [1, 3, 4]
     assert ids(typed.find({"x": {"$not": {"$type": "null"}}})) == [2, 3, 5]
+
+
+# ------------------------------------------------------------------ db.aggregate + $documents
+
+
+@pytest.fixture
+def db():
+    return mongomock_ng.MongoClient().db
+
+
+def test_db_aggregate_documents_returns_the_documents(db):
+    # doc ($documents): "Returns literal documents from input values"; no _id is added.
+    docs = list(db.aggregate([{"$documents": [{"x": 10}, {"x": 2}, {"x": 5}]}]))
+    assert docs == [{"x": 10}, {"x": 2}, {"x": 5}]
+    assert list(db.aggregate([{"$documents": [{"a": [1, 2, 3]}]}])) == [{"a": [1, 2, 3]}]
+    assert list(db.aggregate([{"$documents": []}])) == []
+
+
+def test_db_aggregate_documents_feeds_the_following_stages(db):
+    # doc: "It uses the input data in the $documents stage as input to the next stage".
+    docs = db.aggregate([
+        {"$documents": [{"x": 10}, {"x": 2}, {"x": 5}]},
+        {"$match": {"x": {"$gt": 3}}},
+        {"$sort": {"x": 1}},
+        {"$project": {"y": {"$multiply": ["$x", 2]}}},
+    ])
+    assert list(docs) == [{"y": 10}, {"y": 20}]
+
+
+def test_db_aggregate_documents_takes_an_expression(db):
+    # doc: "$documents accepts any valid expression that resolves to an array of
+    # objects", such as $let expressions.
+    pipeline = [{"$documents": {"$map": {"input": [0, 1, 2], "in": {"x": "$$this"}}}}]
+    assert list(db.aggregate(pipeline)) == [{"x": 0}, {"x": 1}, {"x": 2}]
+    pipeline = [{"$documents": {"$let": {"vars": {"v": 7}, "in": [{"v": "$$v"}]}}}]
+    assert list(db.aggregate(pipeline)) == [{"v": 7}]
+
+
+def test_db_aggregate_documents_with_facet(db):
+    docs = db.aggregate([
+        {"$documents": [{"x": 1, "y": 1, "val": 1}, {"x": 2, "y": 2, "val": 1},
+                        {"x": 3, "y": 1, "val": 2}, {"x": 2, "y": 2, "val": 1}]},
+        {"$facet": {"sumByX": [{"$group": {"_id": "$x", "sum": {"$sum": "$val"}}},
+                               {"$sort": {"_id": 1}}],
+                    "sumByY": [{"$group": {"_id": "$y", "sum": {"$sum": "$val"}}},
+                               {"$sort": {"_id": 1}}]}},
+    ])
+    assert list(docs) == [{
+        "sumByX": [{"_id": 1, "sum": 1}, {"_id": 2, "sum": 2}, {"_id": 3, "sum": 2}],
+        "sumByY": [{"_id": 1, "sum": 3}, {"_id": 2, "sum": 2}],
+    }]
+
+
+def test_db_aggregate_documents_then_union_with_a_collection(db):
+    db.things.insert_one({"_id": 0, "arr": [{}, {}]})
+    docs = db.aggregate([{"$documents": [{"_id": 2}, {"_id": 4}]},
+                         {"$unionWith": {"coll": "things", "pipeline": []}}])
+    assert list(docs) == [{"_id": 2}, {"_id": 4}, {"_id": 0, "arr": [{}, {}]}]
+
+
+def test_db_aggregate_documents_into_out(db):
+    db.aggregate([{"$documents": [{"_id": 2, "x": "foo"}, {"_id": 4, "x": "bar"}]},
+                  {"$out": "target"}])
+    assert list(db.target.find({}, sort=[("_id", 1)])) == [
+        {"_id": 2, "x": "foo"}, {"_id": 4, "x": "bar"}]
+
+
+def test_db_aggregate_returns_the_engines_command_cursor(db):
+    cursor = db.aggregate([{"$documents": [{"a": 1}]}])
+    assert type(cursor) is type(db.things.aggregate([]))
+    with cursor:
+        assert next(cursor) == {"a": 1}
+
+
+def test_db_aggregate_accepts_session_and_batch_size(db):
+    client = db.client
+    with client.start_session() as session, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for options in ({"batchSize": 2}, {"batch_size": 2}, {}):
+            docs = db.aggregate([{"$documents": [{"a": 1}, {"a": 2}, {"a": 3}]}],
+                                session=session, **options)
+            assert [doc["a"] for doc in docs] == [1, 2, 3]
+
+
+def test_db_aggregate_let_variables(db):
+    # doc (aggregate command, let): variables usable in the pipeline with "$$<name>".
+    docs = db.aggregate([{"$documents": "$$docs"}, {"$set": {"b": "$$two"}}],
+                        let={"docs": [{"a": 1}], "two": {"$add": [1, 1]}})
+    assert list(docs) == [{"a": 1, "b": 2}]
+
+
+@pytest.mark.parametrize("stage", [{"$match": {}}, {"$unionWith": {"coll": "things"}},
+                                   {"$project": {"a": 1}}])
+def test_db_aggregate_needs_documents_first(db, stage):
+    # doc: "You must use $documents as the first stage"; other stages need a collection.
+    name = next(iter(stage))
+    with pytest.raises(OperationFailure, match=(
+            rf"^\{{aggregate: 1\}} is not valid for '\{name}'; a collection is required\.$")):
+        db.aggregate([stage, {"$documents": [{"a": 1}]}])
+
+
+def test_db_aggregate_rejects_an_empty_pipeline(db):
+    with pytest.raises(OperationFailure):
+        db.aggregate([])
+
+
+def test_documents_only_as_the_first_stage(db):
+    db.things.insert_one({"a": 1})
+    with pytest.raises(OperationFailure):
+        db.aggregate([{"$documents": [{"a": 1}]}, {"$documents": [{"a": 2}]}])
+    with pytest.raises(OperationFailure):
+        db.things.aggregate([{"$project": {"a": 1}}, {"$documents": [{"a": 1}]}])
+    # doc: "You can only use $documents in a database-level aggregation pipeline".
+    with pytest.raises(OperationFailure):
+        db.things.aggregate([{"$documents": [{"a": 1}]}])
+    with pytest.raises(OperationFailure):
+        db.things.aggregate([{"$facet": {"test": [{"$documents": []}]}}])
+
+
+@pytest.mark.parametrize("spec", ["string", [1, 2, 3], [{"a": 1}, 2], "$myField", "$$ROOT"])
+def test_documents_must_resolve_to_an_array_of_objects(db, spec):
+    # doc: "Expressions that do not resolve to a current document, like $myField
+    # or $$ROOT, will result in an error."
+    with pytest.raises(OperationFailure):
+        list(db.aggregate([{"$documents": spec}]))
+
+
+def test_documents_are_not_shared_between_runs(db):
+    pipeline = [{"$documents": [{"a": {"b": 1}}]}, {"$set": {"a.c": 2}}]
+    assert list(db.aggregate(pipeline)) == [{"a": {"b": 1, "c": 2}}]
+    assert pipeline[0] == {"$documents": [{"a": {"b": 1}}]}
+
+
+# ------------------------------------------------------------------ $documents in sub-pipelines
+
+
+def test_union_with_documents_without_coll(db):
+    # doc ($unionWith): coll may be omitted when the pipeline starts with $documents.
+    db.things.insert_one({"_id": 0, "arr": [{}, {}]})
+    docs = db.things.aggregate([{"$unionWith": {"pipeline": [{"$documents": [{"_id": "gen"}]}]}}])
+    assert list(docs) == [{"_id": 0, "arr": [{}, {}]}, {"_id": "gen"}]
+
+
+def test_union_with_documents_then_stages(db):
+    db.things.insert_one({"a": 1})
+    docs = db.things.aggregate([
+        {"$unionWith": {"pipeline": [
+            {"$documents": {"$map": {"input": [0, 1, 2, 3, 4], "in": {"x": "$$this"}}}},
+            {"$match": {"x": {"$gte": 3}}}]}},
+        {"$project": {"_id": 0}},
+    ])
+    assert list(docs) == [{"a": 1}, {"x": 3}, {"x": 4}]
+
+
+def test_union_with_without_coll_needs_documents(db):
+    db.things.insert_one({"a": 1})
+    with pytest.raises(OperationFailure):
+        list(db.things.aggregate([{"$unionWith": {"pipeline": [{"$project": {"a": 1}}]}}]))
+
+
+def test_lookup_documents_with_local_and_foreign_field(db):
+    # doc ($documents, "Use a $documents Stage in a $lookup Stage").
+    db.locations.insert_many([{"_id": 1, "zip": 94301, "name": "Palo Alto"},
+                              {"_id": 2, "zip": 10019, "name": "New York"}])
+    docs = db.locations.aggregate([
+        {"$match": {}},
+        {"$lookup": {"localField": "zip", "foreignField": "zip_id", "as": "city_state",
+                     "pipeline": [{"$documents": [{"zip_id": 94301, "name": "Palo Alto, CA"},
+                                                  {"zip_id": 10019, "name": "New York, NY"}]}]}},
+    ])
+    assert list(docs) == [
+        {"_id": 1, "zip": 94301, "name": "Palo Alto",
+         "city_state": [{"zip_id": 94301, "name": "Palo Alto, CA"}]},
+        {"_id": 2, "zip": 10019, "name": "New York",
+         "city_state": [{"zip_id": 10019, "name": "New York, NY"}]},
+    ]
+
+
+def test_lookup_documents_with_let(db):
+    # doc ($documents): "variables in scope from $lookup expressions".
+    db.things.insert_many([{"_id": 0, "arr": [{"x": 2}]}, {"_id": 1, "arr": []},
+                           {"_id": 2, "k": 1}])
+    docs = db.things.aggregate([
+        {"$lookup": {"let": {"documents": {"$ifNull": ["$arr", []]}},
+                     "pipeline": [{"$documents": "$$documents"}], "as": "duplicated"}},
+        {"$lookup": {"let": {"k": "$k"},
+                     "pipeline": [{"$documents": [{"xx": 1}, {"xx": 2}]},
+                                  {"$match": {"$expr": {"$eq": ["$$k", "$xx"]}}}],
+                     "as": "names"}},
+    ])
+    assert list(docs) == [
+        {"_id": 0, "arr": [{"x": 2}], "duplicated": [{"x": 2}], "names": []},
+        {"_id": 1, "arr": [], "duplicated": [], "names": []},
+        {"_id": 2, "k": 1, "duplicated": [], "names": [{"xx": 1}]},
+    ]
+
+
+def test_lookup_without_from_needs_documents(db):
+    db.things.insert_one({"a": 1})
+    with pytest.raises(OperationFailure):
+        list(db.things.aggregate([{"$lookup": {"pipeline": [{"$match": {}}], "as": "x"}}]))
+
+
+def test_nested_collectionless_sub_pipelines(db):
+    docs = list(db.aggregate([
+        {"$documents": [{"_id": "first"}]},
+        {"$unionWith": {"pipeline": [
+            {"$documents": [{"_id": "uw"}]},
+            {"$unionWith": {"pipeline": [{"$documents": [{"_id": "uw_2"}]}]}},
+            {"$group": {"_id": None, "all": {"$push": "$_id"}}},
+            {"$lookup": {"pipeline": [{"$documents": [{"x": "lu1"}, {"x": "lu2"}]}],
+                         "as": "xs"}},
+            {"$set": {"xs": {"$map": {"input": "$xs", "in": "$$this.x"}}}},
+        ]}},
+    ]))
+    assert docs == [{"_id": "first"}, {"_id": None, "all": ["uw", "uw_2"], "xs": ["lu1", "lu2"]}]
+
+
+# ------------------------------------------------------------------ $$NOW / $$CLUSTER_TIME
+
+
+def _utc_now_ms():
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def test_now_is_the_current_utc_datetime_in_milliseconds(coll):
+    # doc (NOW): "returns the current datetime value"; a BSON date has millisecond precision.
+    before = _utc_now_ms()
+    now = ev(coll, "$$NOW")
+    after = _utc_now_ms()
+    assert isinstance(now, datetime.datetime)
+    assert before <= now <= after
+    assert now.microsecond % 1000 == 0
+
+
+def test_now_is_one_value_for_the_whole_pipeline(db):
+    # doc (NOW): "remains the same throughout all stages of the aggregation pipeline".
+    db.things.insert_many([{"_id": i} for i in range(50)])
+    docs = list(db.things.aggregate([
+        {"$set": {"a": "$$NOW"}},
+        {"$lookup": {"from": "things", "pipeline": [{"$match": {"_id": 0}},
+                                                    {"$project": {"n": "$$NOW"}}],
+                     "as": "sub"}},
+        {"$unionWith": {"coll": "things", "pipeline": [{"$set": {"a": "$$NOW"}}]}},
+        {"$set": {"b": {"$add": ["$$NOW", 0]}}},
+        {"$match": {"$expr": {"$eq": ["$b", "$$NOW"]}}},
+    ]))
+    assert len(docs) == 100
+    values = {doc["a"] for doc in docs} | {doc["b"] for doc in docs}
+    values |= {doc["sub"][0]["n"] for doc in docs if "sub" in doc}
+    assert len(values) == 1
+
+
+def test_now_in_documents_find_and_update(db):
+    # doc ($documents): accepts "system variables, such as $$NOW".
+    (doc,) = db.aggregate([{"$documents": [{"t": "$$NOW"}]}, {"$set": {"u": "$$NOW"}}])
+    assert isinstance(doc["t"], datetime.datetime) and doc["t"] == doc["u"]
+    db.things.insert_many([{"_id": i, "when": datetime.datetime(2020, 1, 1)} for i in range(20)])
+    assert db.things.count_documents({"$expr": {"$lt": ["$when", "$$NOW"]}}) == 20
+    assert len(list(db.things.find({"$expr": {"$gt": ["$when", "$$NOW"]}}))) == 0
+    db.things.update_many({}, [{"$set": {"touched": "$$NOW"}}])
+    assert len(db.things.distinct("touched")) == 1
+
+
+def test_now_is_read_again_by_the_next_command(coll):
+    first = ev(coll, "$$NOW")
+    time.sleep(0.005)
+    assert ev(coll, "$$NOW") > first
+
+
+def test_cluster_time_is_a_timestamp_for_the_command(db):
+    # doc (CLUSTER_TIME): "returns the current timestamp value", "the same
+    # throughout all stages of the pipeline".
+    db.things.insert_many([{"_id": i} for i in range(20)])
+    docs = list(db.things.aggregate([{"$project": {"c": "$$CLUSTER_TIME", "n": "$$NOW"}},
+                                     {"$set": {"d": "$$CLUSTER_TIME"}}]))
+    assert len({(doc["c"], doc["d"]) for doc in docs}) == 1
+    stamp, now = docs[0]["c"], docs[0]["n"]
+    assert isinstance(stamp, Timestamp)
+    assert stamp.time == int(now.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+# ------------------------------------------------------------------ $dateTrunc
+
+
+def trunc(coll, **spec):
+    """Evaluate $dateTrunc with ``spec``; a date that is not a string is passed as a literal."""
+    literal = "date" in spec and not isinstance(spec["date"], str)
+    return ev(coll, {"$dateTrunc": {key: {"$literal": value} if key == "date" and literal
+                                    else value for key, value in spec.items()}})
+
+
+ORDER = datetime.datetime(2021, 3, 20, 11, 30, 5)  # a Saturday
+
+
+@pytest.mark.parametrize("unit, expected", [
+    ("year", datetime.datetime(2021, 1, 1)),
+    ("quarter", datetime.datetime(2021, 1, 1)),
+    ("month", datetime.datetime(2021, 3, 1)),
+    ("week", datetime.datetime(2021, 3, 14)),
+    ("day", datetime.datetime(2021, 3, 20)),
+    ("hour", datetime.datetime(2021, 3, 20, 11)),
+    ("minute", datetime.datetime(2021, 3, 20, 11, 30)),
+    ("second", datetime.datetime(2021, 3, 20, 11, 30, 5)),
+])
+def test_date_trunc_units(coll, unit, expected):
+    # doc: binSize 1 sets the parts below unit to their start; the quarters start in
+    # January, April, July and October; the week starts on Sunday by default.
+    assert trunc(coll, date=ORDER.replace(microsecond=123000), unit=unit) == expected
+
+
+@pytest.mark.parametrize("date, unit, expected", [
+    (datetime.datetime(2021, 8, 17), "quarter", datetime.datetime(2021, 7, 1)),
+    (datetime.datetime(2021, 12, 31, 23), "quarter", datetime.datetime(2021, 10, 1)),
+    (datetime.datetime(2021, 3, 14, 5), "week", datetime.datetime(2021, 3, 14)),
+    (datetime.datetime(1999, 12, 31, 23), "week", datetime.datetime(1999, 12, 26)),
+    (datetime.datetime(1969, 7, 20, 20, 17, 40), "day", datetime.datetime(1969, 7, 20)),
+])
+def test_date_trunc_unit_boundaries(coll, date, unit, expected):
+    assert trunc(coll, date=date, unit=unit) == expected
+
+
+def test_date_trunc_bin_size(coll):
+    # doc: binSize 2, unit hour: 2021-03-20T11:30:05Z -> 2021-03-20T10:00:00Z; the bins
+    # count from 2000-01-01T00:00:00Z (binSize 10, unit year: 2000, 2010, 2020).
+    assert trunc(coll, date=ORDER, unit="hour", binSize=1) == datetime.datetime(2021, 3, 20, 11)
+    assert trunc(coll, date=ORDER, unit="hour", binSize=2) == datetime.datetime(2021, 3, 20, 10)
+    assert trunc(coll, date=ORDER, unit="year", binSize=10) == datetime.datetime(2020, 1, 1)
+    assert trunc(coll, date=datetime.datetime(2020, 11, 1, 18, 23, 36), unit="hour",
+                 binSize=2) == datetime.datetime(2020, 11, 1, 18)
+    assert trunc(coll, date=datetime.datetime(2020, 1, 30, 18, 59), unit="minute",
+                 binSize=Decimal128("15")) == datetime.datetime(2020, 1, 30, 18, 45)
+    assert trunc(coll, date=datetime.datetime(2020, 1, 30, 18, 59, 0, 3000), unit="millisecond",
+                 binSize=1000) == datetime.datetime(2020, 1, 30, 18, 59)
+    assert trunc(coll, date=datetime.datetime(1999, 12, 31, 23), unit="year",
+                 binSize=10) == datetime.datetime(1990, 1, 1)
+
+
+CAKE_SALES = [
+    (0, datetime.datetime(2020, 5, 18, 14, 10, 30), 120, datetime.datetime(2020, 5, 11, 7)),
+    (1, datetime.datetime(2021, 3, 20, 11, 30, 5), 140, datetime.datetime(2021, 3, 15, 7)),
+    (2, datetime.datetime(2021, 1, 11, 6, 31, 15), 145, datetime.datetime(2021, 1, 4, 8)),
+    (3, datetime.datetime(2020, 2, 8, 13, 13, 23), 104, datetime.datetime(2020, 2, 3, 8)),
+    (4, datetime.datetime(2019, 5, 18, 16, 9, 1), 162, datetime.datetime(2019, 5, 13, 7)),
+    (5, datetime.datetime(2019, 1, 8, 6, 12, 3), 134, datetime.datetime(2019, 1, 7, 8)),
+]
+
+
+@pytest.fixture
+def cake_sales(db):
+    db.cakeSales.insert_many([{"_id": i, "orderDate": when, "quantity": quantity}
+                              for i, when, quantity, _ in CAKE_SALES])
+    return db.cakeSales
+
+
+def test_date_trunc_documented_project_example(cake_sales):
+    # doc: two-week bins in America/Los_Angeles with weeks starting on Monday.
+    docs = cake_sales.aggregate([{"$project": {"_id": 1, "orderDate": 1, "truncatedOrderDate": {
+        "$dateTrunc": {"date": "$orderDate", "unit": "week", "binSize": 2,
+                       "timezone": "America/Los_Angeles", "startOfWeek": "Monday"}}}}])
+    assert [(doc["_id"], doc["truncatedOrderDate"]) for doc in docs] == [
+        (i, expected) for i, _, _, expected in CAKE_SALES]
+
+
+def test_date_trunc_documented_group_example(cake_sales):
+    # doc: six-month bins; sumQuantity 224 (2020), 285 (2021), 296 (2019).
+    docs = cake_sales.aggregate([{"$group": {
+        "_id": {"truncatedOrderDate": {"$dateTrunc": {"date": "$orderDate", "unit": "month",
+                                                      "binSize": 6}}},
+        "sumQuantity": {"$sum": "$quantity"}}}])
+    assert sorted((doc["_id"]["truncatedOrderDate"], doc["sumQuantity"]) for doc in docs) == [
+        (datetime.datetime(2019, 1, 1), 296), (datetime.datetime(2020, 1, 1), 224),
+        (datetime.datetime(2021, 1, 1), 285)]
+
+
+def test_date_trunc_time_zones_and_start_of_week(coll):
+    date = datetime.datetime(2021, 12, 1, 18, 23, 36)
+    # New York is UTC-5 in December: 4-hour bins start at 01:00, 05:00, ... UTC.
+    assert trunc(coll, date=date, unit="hour", binSize=4, timezone="America/New_York",
+                 startOfWeek="IGNORED") == datetime.datetime(2021, 12, 1, 17)
+    assert trunc(coll, date=datetime.datetime(2000, 1, 30, 18), unit="week", binSize=2,
+                 timezone="America/New_York", startOfWeek="mon") == datetime.datetime(
+                     2000, 1, 17, 5)
+    # 18:23Z is 23:08 on Dec 1 at +04:45, 12:53 at -05:30 and 21:23 at +03.
+    assert trunc(coll, date=date, unit="day", timezone="+04:45") == datetime.datetime(
+        2021, 11, 30, 19, 15)
+    assert trunc(coll, date=date, unit="day", timezone="-0530") == datetime.datetime(
+        2021, 12, 1, 5, 30)
+    assert trunc(coll, date=date, unit="month", timezone="+03") == datetime.datetime(
+        2021, 11, 30, 21)
+    assert trunc(coll, date=date, unit="week", startOfWeek="WEDNESDAY") == datetime.datetime(
+        2021, 12, 1)
+    assert trunc(coll, date=date, unit="week", startOfWeek="thu") == datetime.datetime(
+        2021, 11, 25)
+    # doc: startOfWeek is ignored for other units, whatever its value.
+    assert trunc(coll, date=date, unit="year", startOfWeek=1) == datetime.datetime(2021, 1, 1)
+
+
+def test_date_trunc_of_object_id_and_timestamp(coll):
+    # doc: date can be a Date, a Timestamp or an ObjectId.
+    oid = ObjectId("507c7f79bcf86cd7994f6c0e")  # 2012-10-15T21:26:17Z
+    assert trunc(coll, date=oid, unit="minute", binSize=10) == datetime.datetime(
+        2012, 10, 15, 21, 20)
+    assert trunc(coll, date=Timestamp(1350336377, 0), unit="second",
+                 binSize=10) == datetime.datetime(2012, 10, 15, 21, 26, 10)
+
+
+@pytest.mark.parametrize("spec", [
+    {"date": None, "unit": "hour"},
+    {"date": "$nope", "unit": "H", "binSize": "string", "timezone": 1},
+    {"date": ORDER, "unit": None},
+    {"date": "invalid", "unit": "$nope"},
+    {"date": ORDER, "unit": "hour", "binSize": None},
+    {"date": ORDER, "unit": "hour", "binSize": "$nope"},
+    {"date": ORDER, "unit": "hour", "timezone": None},
+    {"date": 1, "unit": "century", "binSize": "1", "timezone": "$nope"},
+    {"date": ORDER, "unit": "week", "startOfWeek": None},
+    {"date": 1, "unit": "week", "binSize": "", "timezone": 1, "startOfWeek": "$nope"},
+])
+def test_date_trunc_null_or_missing_is_null(coll, spec):
+    # doc: null if any field but startOfWeek is null or missing, or if unit is week
+    # and startOfWeek is null or missing; before the other fields are checked.
+    assert trunc(coll, **spec) is None
+
+
+@pytest.mark.parametrize("spec", [
+    {"date": "string", "unit": "hour"},
+    {"date": ORDER, "unit": 1},
+    {"date": ORDER, "unit": "century"},
+    {"date": ORDER, "unit": "hour", "binSize": "Number"},
+    {"date": ORDER, "unit": "hour", "binSize": 0},
+    {"date": ORDER, "unit": "hour", "binSize": -1},
+    {"date": ORDER, "unit": "hour", "binSize": 2.5},
+    {"date": ORDER, "unit": "hour", "timezone": 1},
+    {"date": ORDER, "unit": "hour", "timezone": "America/Invalid"},
+    {"date": ORDER, "unit": "week", "startOfWeek": 1},
+    {"date": ORDER, "unit": "week", "startOfWeek": "FRIDIE"},
+])
+def test_date_trunc_errors(coll, spec):
+    # doc: date must be a Date/Timestamp/ObjectId, unit one of the units, binSize a
+    # positive whole number, timezone an Olson name or UTC offset, startOfWeek a day.
+    with pytest.raises(OperationFailure):
+        trunc(coll, **spec)
+
+
+@pytest.mark.parametrize("argument", ["A", {"endDate": 1}, {"unit": "week"}, {"date": ORDER}])
+def test_date_trunc_argument_errors(coll, argument):
+    # doc: {date, unit} are required; no other fields.
+    with pytest.raises(OperationFailure):
+        ev(coll, {"$dateTrunc": argument})
+
+
+# ------------------------------------------------------------------ $lookup from + pipeline
+
+
+@pytest.fixture
+def joined(db):
+    db.t.insert_many([{"_id": 1}, {"_id": 2}, {"_id": 3}])
+    db.u.insert_many([{"_id": 10, "tid": 1}, {"_id": 11, "tid": 1}, {"_id": 12, "tid": 2}])
+    return db
+
+
+def lookup(db, pipeline, **spec):
+    """``{_id: [joined documents]}`` of a $lookup from ``u`` with ``pipeline``."""
+    stage = {"from": "u", "pipeline": pipeline, "as": "x", **spec}
+    return {doc["_id"]: doc["x"] for doc in db.t.aggregate([{"$lookup": stage}])}
+
+
+def test_lookup_pipeline_project_limit_group_with_let(joined):
+    # doc ($lookup, "Join Conditions and Subqueries"): the let variables are visible in
+    # every stage of the pipeline. The engine handed the stages a generator: $project
+    # made empty documents, $limit/$skip raised "'generator' object is not subscriptable".
+    pipeline = [
+        {"$project": {"_id": 0, "c0": "$tid", "e": {"$eq": ["$$q", "$tid"]}}},
+        {"$limit": 5},
+        {"$group": {"_id": None, "n": {"$sum": 1}, "s": {"$sum": {"$cond": ["$e", 1, 0]}}}},
+    ]
+    assert lookup(joined, pipeline, let={"q": "$_id"}) == {
+        1: [{"_id": None, "n": 3, "s": 2}],
+        2: [{"_id": None, "n": 3, "s": 1}],
+        3: [{"_id": None, "n": 3, "s": 0}],
+    }
+
+
+def test_lookup_pipeline_limit_skip_project_add_fields(joined):
+    assert lookup(joined, [{"$limit": 1}])[1] == [{"_id": 10, "tid": 1}]
+    assert lookup(joined, [{"$skip": 2}])[3] == [{"_id": 12, "tid": 2}]
+    assert lookup(joined, [{"$project": {"a": "$tid"}}])[2] == [
+        {"_id": 10, "a": 1}, {"_id": 11, "a": 1}, {"_id": 12, "a": 2}]
+    assert lookup(joined, [{"$addFields": {"q": "$$q"}}, {"$sort": {"_id": -1}}, {"$limit": 1}],
+                  let={"q": {"$multiply": ["$_id", 10]}}) == {
+        1: [{"_id": 12, "tid": 2, "q": 10}], 2: [{"_id": 12, "tid": 2, "q": 20}],
+        3: [{"_id": 12, "tid": 2, "q": 30}]}
+
+
+def test_lookup_pipeline_let_in_match_expr_and_group(joined):
+    pipeline = [{"$match": {"$expr": {"$eq": ["$tid", "$$q"]}}},
+                {"$group": {"_id": "$$q", "ids": {"$push": "$_id"}, "k": {"$max": "$$q"}}}]
+    assert lookup(joined, pipeline, let={"q": "$_id"}) == {
+        1: [{"_id": 1, "ids": [10, 11], "k": 1}], 2: [{"_id": 2, "ids": [12], "k": 2}], 3: []}
+
+
+def test_lookup_pipeline_with_local_and_foreign_field(joined):
+    # doc (5.0+): localField/foreignField match first, then the pipeline runs.
+    pipeline = [{"$project": {"_id": 1, "q": "$$q"}}, {"$skip": 1}]
+    assert lookup(joined, pipeline, let={"q": "$_id"}, localField="_id",
+                  foreignField="tid") == {1: [{"_id": 11, "q": 1}], 2: [], 3: []}
+
+
+def test_nested_lookup_sees_the_outer_let_variables(joined):
+    # doc: "The let variables are accessible by the stages in the pipeline, including
+    # additional $lookup stages nested in the pipeline", also in their let.
+    inner = {"from": "t", "let": {"r": {"$add": ["$$q", 100]}}, "as": "y",
+             "pipeline": [{"$match": {"$expr": {"$eq": ["$_id", "$$q"]}}},
+                          {"$project": {"_id": 0, "q": "$$q", "r": "$$r", "tid": "$$t"}}]}
+    pipeline = [{"$match": {"$expr": {"$eq": ["$tid", "$$q"]}}},
+                {"$lookup": {**inner, "let": {**inner["let"], "t": "$tid"}}},
+                {"$project": {"y": 1}}]
+    assert lookup(joined, pipeline, let={"q": "$_id"}) == {
+        1: [{"_id": 10, "y": [{"q": 1, "r": 101, "tid": 1}]},
+            {"_id": 11, "y": [{"q": 1, "r": 101, "tid": 1}]}],
+        2: [{"_id": 12, "y": [{"q": 2, "r": 102, "tid": 2}]}],
+        3: [],
+    }
+
+
+def test_lookup_in_facet_does_not_change_the_other_facets(joined):
+    (doc,) = joined.t.aggregate([{"$match": {"_id": 1}}, {"$facet": {
+        "a": [{"$lookup": {"from": "u", "pipeline": [{"$limit": 1}], "as": "j"}}],
+        "b": [],
+    }}])
+    assert doc == {"a": [{"_id": 1, "j": [{"_id": 10, "tid": 1}]}], "b": [{"_id": 1}]}
+
+
+# ------------------------------------------------------------------ $range
+
+
+@pytest.mark.parametrize("args, expected", [
+    ([0, 10, 2], [0, 2, 4, 6, 8]),
+    ([10, 0, -2], [10, 8, 6, 4, 2]),
+    ([0, 10, -2], []),
+    ([0, 5], [0, 1, 2, 3, 4]),
+    ([0, "$seven", 3], [0, 3, 6]),
+    ([2.0, 4], [2, 3]),
+    ([3, 3], []),
+])
+def test_range_documented_examples(coll, args, expected):
+    # doc ($range): the Example/Results table; start and end are integers, the step
+    # (default 1) a non-zero integer; the end is exclusive.
+    assert ev(coll, {"$range": args}) == expected
+
+
+@pytest.mark.parametrize("args", [
+    [0, 2.5], [0.5, 2], [0, 5, 0], [0, 5, 1.5], ["0", 5], [None, 5], [0, "$nope"],
+    [0, 2**31], [0], [0, 1, 2, 3], 5,
+])
+def test_range_errors(coll, args):
+    # doc: "The <start> and <end> arguments are required and must be integers"; the
+    # step must be a non-zero integer (32-bit values, as on the server).
+    with pytest.raises(OperationFailure):
+        ev(coll, {"$range": args})
+
+
+def test_range_documented_rest_stops_example(db):
+    db.distances.insert_many([{"_id": 0, "city": "San Jose", "distance": 42},
+                              {"_id": 1, "city": "Sacramento", "distance": 88}])
+    docs = db.distances.aggregate([
+        {"$project": {"_id": 0, "city": 1, "Rest stops": {"$range": [0, "$distance", 25]}}}])
+    assert list(docs) == [{"city": "San Jose", "Rest stops": [0, 25]},
+                          {"city": "Sacramento", "Rest stops": [0, 25, 50, 75]}]
+
+
+def test_unwind_an_array_made_by_range(db):
+    # doc ($unwind): one document per element, the field set to the element.
+    db.things.insert_many([{"_id": 1, "n": 3}, {"_id": 2, "n": 0}])
+    docs = db.things.aggregate([{"$set": {"i": {"$range": [0, "$n"]}}},
+                                {"$unwind": {"path": "$i", "includeArrayIndex": "at"}},
+                                {"$project": {"n": 0}}])
+    assert list(docs) == [{"_id": 1, "i": 0, "at": 0}, {"_id": 1, "i": 1, "at": 1},
+                          {"_id": 1, "i": 2, "at": 2}]
+
+
+# ------------------------------------------------------------------ $group / $count on no input
+
+
+COUNT_ALL = {"$group": {"_id": None, "n": {"$sum": 1}, "s": {"$sum": "$a"}}}
+
+
+def test_group_with_null_id_over_no_documents_returns_nothing(db):
+    # doc ($group): "If there are no documents from the prior pipeline stage, the
+    # $group stage returns nothing" (the engine returned {_id: null, n: 0, s: 0}).
+    db.things.insert_many([{"a": 1}, {"a": 2}])
+    assert list(db.things.aggregate([{"$match": {"a": 99}}, COUNT_ALL])) == []
+    assert list(db.empty.aggregate([COUNT_ALL])) == []
+    assert list(db.things.aggregate([COUNT_ALL])) == [{"_id": None, "n": 2, "s": 3}]
+
+
+def test_group_in_facet_over_no_documents(db):
+    # SELECT COUNT(*) FROM t WHERE false: $facet + $ifNull default.
+    db.things.insert_many([{"a": 1}, {"a": 2}])
+    pipeline = [{"$match": {"a": 99}},
+                {"$facet": {"c": [COUNT_ALL]}},
+                {"$project": {"n": {"$ifNull": [{"$arrayElemAt": ["$c.n", 0]}, 0]}, "c": 1}}]
+    assert list(db.things.aggregate(pipeline)) == [{"c": [], "n": 0}]
+    (doc,) = db.things.aggregate([{"$facet": {"c": [COUNT_ALL]}}])
+    assert doc == {"c": [{"_id": None, "n": 2, "s": 3}]}
+
+
+def test_count_over_no_documents_returns_nothing(db):
+    # doc ($count): the same as $group {_id: null, <n>: {$sum: 1}} then $project {_id: 0}.
+    db.things.insert_one({"a": 1})
+    assert list(db.things.aggregate([{"$match": {"a": 99}}, {"$count": "n"}])) == []
+    assert list(db.things.aggregate([{"$count": "n"}])) == [{"n": 1}]
+    with pytest.raises(OperationFailure):
+        list(db.empty.aggregate([{"$count": "$n"}]))
+
+
+# ------------------------------------------------------------------ $setWindowFields
+
+
+@pytest.fixture
+def sales(db):
+    db.sales.insert_many([
+        {"_id": 1, "g": "a", "k": 1, "v": 10, "d": {"x": 2}},
+        {"_id": 2, "g": "a", "k": 2, "v": 20, "d": {"x": 1}},
+        {"_id": 3, "g": "a", "k": 2, "v": 30, "d": {"x": 1, "y": 0}},
+        {"_id": 4, "g": "b", "k": 5, "v": None, "d": {"x": 3}},
+        {"_id": 5, "g": "b", "k": 7, "v": 50, "d": None},
+        {"_id": 6, "g": "b", "k": 8, "d": {"x": 3}},
+    ])
+    return db.sales
+
+
+def window(coll, output, **options):
+    """``{_id: {field: value}}`` of the output fields of one $setWindowFields stage."""
+    stage = {"$setWindowFields": {**options, "output": output}}
+    return {doc["_id"]: {f: doc.get(f, MISSING) for f in output}
+            for doc in coll.aggregate([stage])}
+
+
+def column(coll, field, spec, **options):
+    """The values of one output field, in output order."""
+    stage = {"$setWindowFields": {**options, "output": {field: spec}}}
+    return [doc.get(field, MISSING) for doc in coll.aggregate([stage])]
+
+
+def test_window_output_order_partitions_then_sort(sales):
+    # $setWindowFields sorts by partitionBy, then by sortBy inside each partition.
+    docs = sales.aggregate([{"$setWindowFields": {"partitionBy": "$g", "sortBy": {"_id": -1},
+                                                  "output": {"n": {"$documentNumber": {}}}}}])
+    assert [(d["_id"], d["n"]) for d in docs] == [(3, 1), (2, 2), (1, 3), (6, 1), (5, 2), (4, 3)]
+
+
+def test_window_document_number_rank_dense_rank(sales):
+    # doc: $documentNumber numbers ties apart; $rank gives ties one rank and then
+    # skips; $denseRank does not skip.
+    out = window(sales, {"n": {"$documentNumber": {}}, "r": {"$rank": {}},
+                         "dr": {"$denseRank": {}}}, partitionBy="$g", sortBy={"k": 1})
+    assert out == {
+        1: {"n": 1, "r": 1, "dr": 1}, 2: {"n": 2, "r": 2, "dr": 2}, 3: {"n": 3, "r": 2, "dr": 2},
+        4: {"n": 1, "r": 1, "dr": 1}, 5: {"n": 2, "r": 2, "dr": 2}, 6: {"n": 3, "r": 3, "dr": 3},
+    }
+    dense = column(sales, "r", {"$denseRank": {}}, sortBy={"v": 1})
+    # null and missing are different values (doc: "Dense Rank for Duplicate, Null, and
+    # Missing Values"); they sort before numbers.
+    assert sorted(dense) == [1, 2, 3, 4, 5, 6]
+
+
+def test_rank_with_duplicates_null_and_missing(db):
+    db.cakes.insert_many([{"_id": 1, "q": 162}, {"_id": 2, "q": 162}, {"_id": 3, "q": 145},
+                          {"_id": 4, "q": None}, {"_id": 5}])
+    out = window(db.cakes, {"r": {"$rank": {}}, "d": {"$denseRank": {}}}, sortBy={"q": -1})
+    assert out == {1: {"r": 1, "d": 1}, 2: {"r": 1, "d": 1}, 3: {"r": 3, "d": 2},
+                   4: {"r": 4, "d": 3}, 5: {"r": 5, "d": 4}}
+
+
+def test_window_shift(sales):
+    # doc ($shift): the output expression on the document `by` positions away in the
+    # sorted partition, else the default (null when not given).
+    out = window(sales, {"prev": {"$shift": {"output": "$v", "by": -1, "default": "none"}},
+                         "next": {"$shift": {"output": "$v", "by": 1}}},
+                 partitionBy="$g", sortBy={"k": 1})
+    assert out == {
+        1: {"prev": "none", "next": 20}, 2: {"prev": 10, "next": 30},
+        3: {"prev": 20, "next": None}, 4: {"prev": "none", "next": 50},
+        5: {"prev": None, "next": None},  # the next document has no v: null
+        6: {"prev": 50, "next": None},
+    }
+
+
+def test_window_documents_bounds(sales):
+    # doc: documents windows count positions from the current document; "current" is
+    # the current document and "unbounded" the first or last of the partition.
+    out = window(sales, {
+        "f": {"$first": "$v", "window": {"documents": [-1, 0]}},
+        "l": {"$last": "$v", "window": {"documents": [0, 1]}},
+        "s": {"$sum": "$v", "window": {"documents": ["unbounded", "current"]}},
+        "a": {"$avg": "$v", "window": {"documents": [-1, 1]}},
+        "mn": {"$min": "$v", "window": {"documents": ["unbounded", "unbounded"]}},
+        "mx": {"$max": "$v", "window": {"documents": [1, 2]}},
+        "c": {"$count": {}, "window": {"documents": ["current", "unbounded"]}},
+        "p": {"$push": "$v", "window": {"documents": [-2, -1]}},
+    }, partitionBy="$g", sortBy={"k": 1})
+    assert out == {
+        1: {"f": 10, "l": 20, "s": 10, "a": 15.0, "mn": 10, "mx": 30, "c": 3, "p": []},
+        2: {"f": 10, "l": 30, "s": 30, "a": 20.0, "mn": 10, "mx": 30, "c": 2, "p": [10]},
+        3: {"f": 20, "l": 30, "s": 60, "a": 25.0, "mn": 10, "mx": None, "c": 1, "p": [10, 20]},
+        # doc: $first/$last turn missing into null; $sum of no numbers is 0, $avg, $min
+        # and $max give null; $push leaves missing values out.
+        4: {"f": None, "l": 50, "s": 0, "a": 50.0, "mn": 50, "mx": 50, "c": 3, "p": []},
+        5: {"f": None, "l": None, "s": 50, "a": 50.0, "mn": 50, "mx": None, "c": 2, "p": [None]},
+        6: {"f": 50, "l": None, "s": 50, "a": 50.0, "mn": 50, "mx": None, "c": 1, "p": [None, 50]},
+    }
+
+
+def test_window_default_is_the_whole_partition(sales):
+    # doc: "Default is an unbounded window, which includes all documents in the
+    # partition", with or without sortBy.
+    out = window(sales, {"s": {"$sum": "$v"}, "c": {"$count": {}}}, partitionBy="$g",
+                 sortBy={"k": 1})
+    assert {key: (value["s"], value["c"]) for key, value in out.items()} == {
+        1: (60, 3), 2: (60, 3), 3: (60, 3), 4: (50, 3), 5: (50, 3), 6: (50, 3)}
+    assert column(sales, "s", {"$sum": "$v", "window": {}}) == [110] * 6
+
+
+def test_window_range_unbounded_to_current(sales):
+    # doc: in a range window "current" is the current document's position: the window
+    # runs from the first document to the current one, and ties after it are left out.
+    out = window(sales, {"s": {"$sum": "$v", "window": {"range": ["unbounded", "current"]}},
+                         "c": {"$count": {}, "window": {"range": ["unbounded", "current"]}}},
+                 sortBy={"k": 1})
+    assert out == {1: {"s": 10, "c": 1}, 2: {"s": 30, "c": 2}, 3: {"s": 60, "c": 3},
+                   4: {"s": 60, "c": 4}, 5: {"s": 110, "c": 5}, 6: {"s": 110, "c": 6}}
+
+
+def test_window_range_with_numbers_includes_ties(sales):
+    # doc: a number is added to the current sortBy value and a document is in the window
+    # when its sortBy value is inclusively within the bounds: 0 takes in the ties.
+    spec = {"$sum": "$v", "window": {"range": ["unbounded", 0]}}
+    assert column(sales, "s", spec, sortBy={"k": 1}) == [10, 60, 60, 60, 110, 110]
+    spec = {"$push": "$_id", "window": {"range": [-1, 1]}}
+    assert column(sales, "w", spec, sortBy={"k": 1}) == [
+        [1, 2, 3], [1, 2, 3], [1, 2, 3], [4], [5, 6], [5, 6]]
+    spec = {"$push": "$_id", "window": {"range": [0, "unbounded"]}}
+    assert column(sales, "w", spec, sortBy={"k": 1})[1:3] == [[2, 3, 4, 5, 6]] * 2
+
+
+def test_window_range_server_examples(db):
+    # The server's range-window cases (jstests setWindowFields/range.js).
+    db.c.insert_many([{"x": v} for v in [0, 1, 1.5, 2, 3, 100, 100, 101]])
+    spec = {"$push": "$x", "window": {"range": [-1, -1]}}
+    assert column(db.c, "y", spec, sortBy={"x": 1}) == [
+        [], [0], [], [1], [2], [], [], [100, 100]]
+    spec = {"$push": "$x", "window": {"range": ["current", 1]}}
+    assert column(db.c, "y", spec, sortBy={"x": 1})[5:7] == [[100, 100, 101], [100, 101]]
+    spec = {"$push": "$x", "window": {"range": [-97, "current"]}}
+    assert column(db.c, "y", spec, sortBy={"x": 1})[5:7] == [[3, 100], [3, 100, 100]]
+    spec = {"$push": "$x", "window": {"range": [99, "unbounded"]}}
+    assert column(db.c, "y", spec, sortBy={"x": 1})[:5] == [
+        [100, 100, 101], [100, 100, 101], [101], [101], []]
+
+
+def test_window_range_needs_numbers(sales, db):
+    # doc: "Range windows require all sortBy values to be numbers"; only numbers are in
+    # the window, and a current document without one is an error.
+    spec = {"$sum": "$v", "window": {"range": ["unbounded", "unbounded"]}}
+    with pytest.raises(OperationFailure):
+        column(sales, "s", spec, sortBy={"v": 1})  # null and missing v
+    db.m.insert_many([{"_id": 1, "x": 1}, {"_id": 2, "x": 2}])
+    assert column(db.m, "s", {**spec, "window": {"range": [-5, 5]}}, sortBy={"x": 1}) == [0, 0]
+
+
+def test_window_time_range_with_unit(db):
+    # doc: with a unit the bounds are integers added as by $dateAdd; sortBy must be a date.
+    start = datetime.datetime(2020, 1, 1)
+    minutes = [30, 91, 92, 93, 155]
+    db.temps.insert_many([{"_id": i, "t": start + datetime.timedelta(minutes=m)}
+                          for i, m in enumerate(minutes)])
+    spec = {"$push": "$_id", "window": {"range": [-1, 0], "unit": "hour"}}
+    assert column(db.temps, "w", spec, sortBy={"t": 1}) == [[0], [1], [1, 2], [1, 2, 3], [4]]
+    with pytest.raises(OperationFailure):  # a date sortBy needs a unit
+        column(db.temps, "w", {**spec, "window": {"range": [-1, 0]}}, sortBy={"t": 1})
+    with pytest.raises(OperationFailure):  # with a unit the bounds are whole numbers
+        column(db.temps, "w", {**spec, "window": {"range": [-1.5, 0], "unit": "hour"}},
+               sortBy={"t": 1})
+
+
+def test_window_partition_by_a_document_expression(sales):
+    # doc: partitionBy is any expression; equal documents share a partition.
+    out = window(sales, {"n": {"$documentNumber": {}}, "s": {"$sum": "$v"}},
+                 partitionBy={"g": "$g", "big": {"$gt": ["$k", 1]}}, sortBy={"k": 1})
+    assert out == {1: {"n": 1, "s": 10}, 2: {"n": 1, "s": 50}, 3: {"n": 2, "s": 50},
+                   4: {"n": 1, "s": 50}, 5: {"n": 2, "s": 50}, 6: {"n": 3, "s": 50}}
+
+
+def test_window_partition_by_missing_is_null_and_array_is_an_error(db):
+    db.p.insert_many([{"_id": 1, "g": None}, {"_id": 2}, {"_id": 3, "g": 0}])
+    assert window(db.p, {"c": {"$count": {}}}, partitionBy="$g") == {
+        1: {"c": 2}, 2: {"c": 2}, 3: {"c": 1}}
+    db.p.insert_one({"_id": 4, "g": [1]})
+    with pytest.raises(OperationFailure):
+        window(db.p, {"c": {"$count": {}}}, partitionBy="$g")
+
+
+def test_window_sort_by_a_sub_document(sales):
+    # sortBy uses the $sort order: null first, then documents field by field
+    # ({x: 1} < {x: 1, y: 0} < {x: 2}); equal sub-documents tie in $rank.
+    out = window(sales, {"n": {"$documentNumber": {}}, "r": {"$rank": {}}}, sortBy={"d": 1})
+    assert out == {5: {"n": 1, "r": 1}, 2: {"n": 2, "r": 2}, 3: {"n": 3, "r": 3},
+                   1: {"n": 4, "r": 4}, 4: {"n": 5, "r": 5}, 6: {"n": 6, "r": 5}}
+
+
+def test_window_accumulators_follow_bson_types(db):
+    db.mixed.insert_many([{"_id": 1, "v": 1}, {"_id": 2, "v": "s"}, {"_id": 3, "v": 2.5},
+                          {"_id": 4, "v": True}, {"_id": 5, "v": Decimal128("1.5")},
+                          {"_id": 6, "v": 0.1}, {"_id": 7, "v": 0.2}, {"_id": 8, "v": 1}])
+    first_four = {"window": {"documents": ["unbounded", 3]}}
+    assert column(db.mixed, "m", {"$max": "$v", **first_four}, sortBy={"_id": 1})[0] is True
+    assert column(db.mixed, "m", {"$min": "$v", **first_four}, sortBy={"_id": 1})[0] == 1
+    # doc: $sum/$avg ignore non-numbers (strings, booleans); a decimal makes a decimal.
+    assert column(db.mixed, "s", {"$sum": "$v", **first_four}, sortBy={"_id": 1})[0] == 3.5
+    total = column(db.mixed, "s", {"$sum": "$v"})[0]
+    assert isinstance(total, Decimal128) and total.to_decimal() == Decimal128("6.3").to_decimal()
+    assert column(db.mixed, "a", {"$avg": "$v", **first_four}, sortBy={"_id": 1})[0] == 1.75
+    last_three = {"window": {"documents": [-2, 0]}}
+    assert column(db.mixed, "s", {"$sum": "$v", **last_three}, sortBy={"_id": 1})[-1] == 1.3
+    # doc ($addToSet): one of each value; true is not 1 (BSON types differ).
+    sets = column(db.mixed, "u", {"$addToSet": "$v"})
+    assert sets[0] == [1, "s", 2.5, True, Decimal128("1.5"), 0.1, 0.2]
+
+
+def test_window_sees_lookup_variables(joined):
+    pipeline = [{"$setWindowFields": {"sortBy": {"_id": 1}, "output": {
+        "s": {"$sum": "$$q", "window": {"documents": ["unbounded", "current"]}}}}},
+        {"$project": {"s": 1}}]
+    assert lookup(joined, pipeline, let={"q": "$_id"})[2] == [
+        {"_id": 10, "s": 2}, {"_id": 11, "s": 4}, {"_id": 12, "s": 6}]
+
+
+def test_window_dotted_output_field(db):
+    db.things.insert_one({"_id": 1, "a": {"b": 1}})
+    (doc,) = db.things.aggregate([{"$setWindowFields": {"output": {"a.c": {"$count": {}}}}}])
+    assert doc == {"_id": 1, "a": {"b": 1, "c": 1}}
+    assert db.things.find_one() == {"_id": 1, "a": {"b": 1}}
+
+
+@pytest.mark.parametrize("options", [
+    {"output": {"r": {"$rank": {}}}},
+    {"sortBy": {"k": 1, "v": 1}, "output": {"r": {"$rank": {}}}},
+    {"sortBy": {"k": 1}, "output": {"r": {"$rank": {}, "window": {"documents": [0, 1]}}}},
+    {"sortBy": {"k": 1}, "output": {"r": {"$documentNumber": 1}}},
+    {"output": {"s": {"$shift": {"output": "$v", "by": 1}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$shift": {"output": "$v", "by": 1.5}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$shift": {"output": "$v"}}}},
+    {"output": {"s": {"$sum": "$v", "window": {"documents": [-1, 0]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"documents": [1, 0]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"documents": [0.5, 1]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"documents": [0]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"rows": [0, 1]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {
+        "documents": [0, 1], "range": [0, 1]}}}},
+    {"sortBy": {"k": -1}, "output": {"s": {"$sum": "$v", "window": {"range": [0, 1]}}}},
+    {"sortBy": {"k": 1, "v": 1}, "output": {"s": {"$sum": "$v", "window": {"range": [0, 1]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"range": ["x", 1]}}}},
+    {"sortBy": {"k": 1}, "output": {"s": {"$sum": "$v", "window": {"range": [2, 1]}}}},
+    {"output": {"s": {"$nope": "$v"}}},
+    {"output": {"s": {"$sum": "$v", "$avg": "$v"}}},
+    {"output": {"s": {"$sum": "$v", "extra": 1}}},
+    {"output": {"s": "$v"}},
+    {"sortBy": {"k": 1}},
+    {"output": {"s": {"$sum": "$v"}}, "other": 1},
+])
+def test_window_spec_errors(sales, options):
+    # doc ($setWindowFields Restrictions) and the server's argument checks.
+    with pytest.raises(OperationFailure):
+        list(sales.aggregate([{"$setWindowFields": options}]))
+
+
+def test_window_functions_left_unimplemented(sales):
+    with pytest.raises(NotImplementedError):
+        column(sales, "d", {"$derivative": {"input": "$v"}, "window": {"documents": [-1, 0]}},
+               sortBy={"k": 1})
