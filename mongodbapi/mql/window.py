@@ -88,7 +88,10 @@ class WindowPlanner:
                 raise NotSupportedError("window ORDER BY with mixed ASC/DESC directions")
             keys = [compiler.value(item.expr) for item in order]
             sort_key = f"__wk{number}"
-            prepared[sort_key] = keys[0].mql if len(keys) == 1 else {f"k{i}": k.mql for i, k in enumerate(keys)}
+            # In a sub-document a missing field would change the field-by-field comparison, so
+            # every key is present (NULL sorts first, as a single NULL key does).
+            prepared[sort_key] = keys[0].mql if len(keys) == 1 else {
+                f"k{i}": {"$ifNull": [k.mql, None]} for i, k in enumerate(keys)}
             body["sortBy"] = {sort_key: -1 if order[0].descending else 1}
             self.single_key = len(keys) == 1
         output: dict[str, Any] = {}
