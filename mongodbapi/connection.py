@@ -8,6 +8,12 @@ Transactions
     finishes, and ``rollback()`` raises ``NotSupportedError`` if there were writes to undo, rather
     than pretending to have undone them. DDL is not transactional in MongoDB: a CREATE, DROP or
     ALTER first commits the open transaction, as in MySQL.
+
+    A write statement (INSERT, UPDATE, DELETE) that fails inside a transaction rolls the whole
+    transaction back: MongoDB transactions have no savepoints, so the statement's partial writes
+    cannot be undone alone, and a real server aborts the transaction on such an error anyway.
+    The connection then refuses further statements with ``InternalError`` until ``rollback()``
+    (as PostgreSQL does); ``commit()`` raises ``InternalError`` and ends the failed transaction.
 """
 
 from __future__ import annotations
@@ -121,6 +127,7 @@ class Connection:
         self._explicit_transaction = False
         self._uncommitted_writes = 0
         self._transactions_supported: Optional[bool] = None
+        self._failed: Optional[str] = None  # why the open transaction was rolled back
         self.lastrowid: Any = None
 
     # ------------------------------------------------------------- PEP 249
@@ -133,6 +140,9 @@ class Connection:
 
     def commit(self) -> None:
         self._check_open()
+        if self._failed is not None:
+            reason, self._failed = self._failed, None
+            raise errors.InternalError(f"cannot commit: the transaction was rolled back after an error ({reason})")
         if self._in_transaction:
             with translated():
                 self._session.commit_transaction()
@@ -141,6 +151,7 @@ class Connection:
 
     def rollback(self) -> None:
         self._check_open()
+        self._failed = None
         if self._in_transaction:
             with translated():
                 self._session.abort_transaction()
@@ -170,14 +181,16 @@ class Connection:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            try:
-                self.rollback()
-            except errors.NotSupportedError:
-                pass
-        self.close()
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                try:
+                    self.rollback()
+                except errors.NotSupportedError:
+                    pass
+        finally:
+            self.close()
 
     @property
     def closed(self) -> bool:
@@ -190,7 +203,7 @@ class Connection:
     @autocommit.setter
     def autocommit(self, value: bool) -> None:
         self._check_open()
-        if value and self._in_transaction:
+        if value and (self._in_transaction or self._failed is not None):
             self.commit()
         self._autocommit = bool(value)
 
@@ -223,6 +236,7 @@ class Connection:
         """Start an explicit transaction (SQL ``BEGIN``)."""
         if not self.transactions_supported:
             raise errors.NotSupportedError("BEGIN: this MongoDB server has no transactions (it needs a replica set)")
+        self._check_not_failed()
         if self._explicit_transaction:
             raise errors.ProgrammingError("a transaction is already in progress")
         self._start_transaction()
@@ -236,6 +250,7 @@ class Connection:
 
     def statement_session(self) -> Any:
         """The session a statement runs in, starting the implicit transaction if one is due."""
+        self._check_not_failed()
         if not self._autocommit and not self._in_transaction and self.transactions_supported:
             self._start_transaction()
         return self._session if self._in_transaction else None
@@ -244,6 +259,23 @@ class Connection:
         """Record a write for ``rollback()`` when there is no transaction to undo it."""
         if not self._in_transaction and not self._autocommit:
             self._uncommitted_writes += 1
+
+    def write_failed(self, exc: BaseException) -> None:
+        """A write statement failed: roll back the open transaction, which holds its partial writes."""
+        if not self._in_transaction:
+            return
+        try:
+            self._session.abort_transaction()
+        except Exception:  # noqa: BLE001 - the server may have aborted it already
+            pass
+        self._in_transaction = self._explicit_transaction = False
+        self._uncommitted_writes = 0
+        self._failed = f"{type(exc).__name__}: {exc}"
+
+    def _check_not_failed(self) -> None:
+        if self._failed is not None:
+            raise errors.InternalError(
+                f"current transaction is aborted after an error ({self._failed}); call rollback() to continue")
 
     def end_transaction_for_ddl(self) -> None:
         if self._in_transaction:
@@ -280,16 +312,23 @@ def connect(dsn: Optional[str] = None, *, host: Optional[str] = None, port: Opti
     if not name:
         raise errors.InterfaceError(f"no database named in {dsn!r}: add /dbname or database=...")
     embedded = dsn.startswith("mongomock://")
+    host_text = _hosts_of(dsn) if not embedded else "in-process engine"
     the_client = _client_for(dsn, dict(client_options))
-    host_text = dsn.split("@")[-1].split("/")[0] if not embedded else "in-process engine"
     connection = Connection(the_client, name, owns_client=not embedded, embedded=embedded, host=host_text,
                             enforce_schema=enforce_schema)
     if not embedded:
         try:
             the_client.admin.command("ping")
         except pymongo.errors.PyMongoError as exc:
+            connection.close()  # releases the client: a failed connect leaves nothing open
             raise errors.OperationalError(f"cannot connect to MongoDB at {host_text}: {exc}") from None
     return connection
+
+
+def _hosts_of(dsn: str) -> str:
+    """The host list of a connection string, without the scheme, credentials or options."""
+    netloc = dsn.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    return netloc.rsplit("@", 1)[-1] or dsn
 
 
 from .cursor import Cursor  # noqa: E402  (Connection.cursor() returns one)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from . import errors
 from .exec.result import Column, Result
-from .exec.statement import prepare
+from .exec.statement import Prepared, PreparedWrite, prepare
 
 if TYPE_CHECKING:  # pragma: no cover
     from .connection import Connection
@@ -36,8 +36,10 @@ def _normalise(params: Any) -> Any:
         return None
     if isinstance(params, Mapping):
         return params
-    if isinstance(params, (str, bytes)) or not isinstance(params, Sequence):
-        raise errors.ProgrammingError("parameters must be a sequence (for %s) or a mapping (for %(name)s)")
+    if isinstance(params, (str, bytes, bytearray)) or not isinstance(params, Sequence):
+        raise errors.ProgrammingError(
+            f"parameters must be a sequence (for %s) or a mapping (for %(name)s), not {type(params).__name__}; "
+            f"to pass a single value write ({params!r},)")
     return params
 
 
@@ -64,7 +66,7 @@ class Cursor:
         params = _normalise(parameters)
         prepared = prepare(self.connection, operation, params is not None)
         _check_params(params if params is not None else (), prepared.param_keys)
-        self._set_result(prepared.run(self.connection, params))
+        self._set_result(self._run(prepared, lambda: prepared.run(self.connection, params)))
         return self
 
     def executemany(self, operation: str, seq_of_parameters: Any) -> "Cursor":
@@ -78,8 +80,17 @@ class Cursor:
             raise errors.ProgrammingError("executemany() is for statements that return no rows")
         for params in param_sets:
             _check_params(params, prepared.param_keys)
-        self._set_result(prepared.run_many(self.connection, param_sets))
+        self._set_result(self._run(prepared, lambda: prepared.run_many(self.connection, param_sets)))
         return self
+
+    def _run(self, prepared: Prepared, run: Any) -> Result:
+        """Run a statement; a failed write rolls back the transaction that holds its partial writes."""
+        try:
+            return run()
+        except errors.Error as exc:
+            if isinstance(prepared, PreparedWrite):
+                self.connection.write_failed(exc)
+            raise
 
     def callproc(self, procname: str, parameters: Any = None) -> Any:
         raise errors.NotSupportedError("MongoDB has no stored procedures")

@@ -56,6 +56,10 @@ class NotSupportedError(DatabaseError):
 # MongoDB server error codes -> PEP 249 class. Codes from MongoDB's error_codes.yml.
 SERVER_CODES: dict[int, type[Error]] = {
     2: ProgrammingError,  # BadValue
+    9: ProgrammingError,  # FailedToParse
+    14: DataError,  # TypeMismatch (e.g. $add of a string)
+    15: DataError,  # Overflow
+    168: NotSupportedError,  # InvalidPipelineOperator (the server is too old for an operator)
     11000: IntegrityError,  # DuplicateKey
     11001: IntegrityError,  # DuplicateKey (legacy)
     12582: IntegrityError,  # DuplicateKey on update (legacy)
@@ -77,4 +81,5 @@ SERVER_CODES: dict[int, type[Error]] = {
     16608: DataError,  # divide by zero
     4848401: DataError,  # $mod by zero
     241: DataError,  # ConversionFailure
+    51091: DataError,  # invalid regular expression
 }

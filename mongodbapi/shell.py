@@ -14,6 +14,7 @@ import argparse
 import datetime
 import decimal
 import json
+import re
 import sys
 import time
 import uuid
@@ -67,9 +68,12 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+_LEADING_COMMENTS = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*", re.S)
+
+
 def status_line(sql: str, rowcount: int) -> str:
     """What a statement without rows did: ``UPDATE 2``, ``CREATE TABLE``, ``BEGIN``."""
-    words = sql.split()
+    words = _LEADING_COMMENTS.sub("", sql).split() or ["OK"]
     verb = " ".join(words[:2]).upper() if words[0].upper() in ("CREATE", "DROP", "ALTER") else words[0].upper()
     return f"{verb} {rowcount}" if rowcount >= 0 else verb
 
@@ -134,11 +138,14 @@ def _quote(name: str) -> str:
 
 def list_tables(connection: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
     """(columns, rows) naming every table: declared ones and collections without a catalog entry."""
+    from .exec.errors import translated
+
     database = connection.database
-    declared = {d["name"] for d in database["__schema__"].find({"columns": {"$exists": True}}, {"name": 1})}
-    names = sorted(set(database.list_collection_names()) - {"__schema__"} | declared)
-    rows = [(name, "table" if name in declared else "collection (sampled)",
-             database[name].estimated_document_count()) for name in names]
+    with translated():  # pymongo errors leave as PEP 249 errors, as everywhere in the driver
+        declared = {d["name"] for d in database["__schema__"].find({"columns": {"$exists": True}}, {"name": 1})}
+        names = sorted(set(database.list_collection_names()) - {"__schema__"} | declared)
+        rows = [(name, "table" if name in declared else "collection (sampled)",
+                 database[name].estimated_document_count()) for name in names]
     return ["name", "kind", "documents"], rows
 
 

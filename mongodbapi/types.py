@@ -32,7 +32,6 @@ from typing import Any, Callable, Optional
 
 from bson import Binary, Decimal128, ObjectId, Regex
 from bson.binary import UUID_SUBTYPE
-from bson.decimal128 import create_decimal128_context
 
 from .errors import DataError, NotSupportedError
 
@@ -60,7 +59,6 @@ INTEGER_TYPES = frozenset({"INTEGER", "BIGINT", "SMALLINT"})
 NUMERIC_TYPES = INTEGER_TYPES | {"REAL", "DECIMAL"}
 TEXT_TYPES = frozenset({"TEXT", "VARCHAR", "CHAR"})
 
-_DECIMAL_CONTEXT = create_decimal128_context()
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
@@ -111,11 +109,14 @@ def _check_key(key: Any) -> str:
 
 
 def _to_decimal128(value: decimal.Decimal) -> Decimal128:
+    """``value`` as Decimal128, exactly: more than 34 significant digits or an exponent out of
+    range raises DataError instead of being rounded silently."""
     try:
-        with decimal.localcontext(_DECIMAL_CONTEXT) as context:
-            return Decimal128(context.create_decimal(value))
-    except (decimal.InvalidOperation, ValueError) as exc:
-        raise DataError(f"decimal value {value} does not fit in Decimal128: {exc}") from None
+        return Decimal128(value)
+    except (decimal.DecimalException, ValueError, TypeError) as exc:
+        reason = type(exc).__name__ if isinstance(exc, decimal.DecimalException) else str(exc)
+        raise DataError(f"decimal value {value} does not fit in Decimal128 exactly "
+                        f"(34 significant digits, exponent -6176..6111): {reason}") from None
 
 
 def _to_date(value: Any) -> Any:

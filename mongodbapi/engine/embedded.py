@@ -7,13 +7,19 @@ engine only, following the operator's page in the manual (null/missing handling
 and error cases included).
 
 How: the ``mongomock_ng.aggregate._Parser`` dispatch methods for string,
-comparison, arithmetic, boolean, conversion and date operators are wrapped; the
-wrapper evaluates the operators below and hands every other operator to the
-original method. For ``find`` filters, ``filtering.TYPE_MAP`` gets its "null"
-entry and the ``$type`` query operator is wrapped the same way. ``$$NOW`` and
-``$$CLUSTER_TIME`` are read in ``_Parser._parse_basic_expression`` from a clock
-that each command (``Collection`` methods, ``Cursor._compute_results``,
-``process_pipeline``) sets once in a context variable. ``Database`` gets an
+comparison, arithmetic, boolean, conversion, date, type, accumulator-expression
+and custom operators are wrapped; the wrapper evaluates the operators below and
+hands every other operator to the original method. The $group accumulators
+replace entries of ``aggregate._GROUPING_OPERATOR_MAP``, the update operators
+entries of ``collection._updaters``. For ``find`` filters, ``filtering.TYPE_MAP``
+gets its "null" entry and the ``$type`` query operator is wrapped the same way;
+``filtering.bson_compare`` (query comparisons, ``$sort``, sortBy, group keys) is
+replaced by BSON comparison order, and ``filtering.operator_eq`` (query
+equality, ``$in``) and ``filtering.iter_key_candidates`` (dotted paths) are
+wrapped. ``$$NOW`` and ``$$CLUSTER_TIME`` are read in
+``_Parser._parse_basic_expression`` from a clock that each command
+(``Collection`` methods, ``Cursor._compute_results``, ``process_pipeline``)
+sets once in a context variable. ``Database`` gets an
 ``aggregate`` method, and the ``$unionWith``/``$lookup`` stage handlers run a
 sub-pipeline that starts with ``$documents`` over its documents.
 
@@ -37,7 +43,20 @@ $toUpper $toLower   missing gave "<NOTHING>" (server: "", as for null); only ASC
 $toString           null gave "None" (doc: null); a date without milliseconds lost
                     its seconds
 $mod                int % int gave a double (doc: larger input type, remainder
-                    takes the dividend's sign); dividing by 0 is an error
+                    takes the dividend's sign); dividing by 0 is an error; a decimal
+                    raised TypeError (doc: a decimal operand gives a decimal)
+$add $subtract      a Decimal128 operand raised TypeError ($add, $multiply: a Python
+$multiply $divide   Decimal); $divide by 0 raised ZeroDivisionError; other types failed
+                    with Python errors. Now the server's rules: the widest operand type
+                    (int, long when an int overflows, double when a long overflows,
+                    decimal), null/missing -> null, one date in $add, date - date in ms
+$abs $ceil $floor   a Decimal128 was "not a number"; $ceil/$floor of a double gave an
+                    int (server: a double); $abs of the smallest long is an error
+$toDecimal          a double kept 14 decimal places (doc: 2.5 -> "2.50000000000000", 15
+$convert            significant digits)
+$type (expr)        a Decimal128 (and timestamp, regex, ...) raised NotImplementedError;
+                    an int below -2**31 was "int"
+$rand               "Unrecognized expression" (doc: a double in [0, 1))
 $round              [x] of a double gave an int (doc: input type); place range not
                     checked (doc: -20 < place < 100). Half-to-even was already right
 $trunc              [x, place] rejected; a double stays a double (as $round)
@@ -63,6 +82,25 @@ $group $count       no input documents gave one document (_id: null, zero accumu
                     {n: 0}); doc: no document, also inside $facet
 $lookup in $facet   the joined field was set on input documents shared with the other
                     facets
+$sum $avg $min $max in $group/$bucket and as expressions: $sum added array elements and
+$stdDevPop/Samp     booleans, $avg counted booleans (doc: non-numbers are ignored) and
+                    gave null for decimals; $min/$max used Python order (TypeError on
+                    mixed types, doc: BSON order, null/missing ignored); {$sum: ["$a", 1]}
+                    traversed the array "$a" (doc: only a single operand is traversed)
+$group _id          grouped by Python ==: true joined 1, 1.0 and Decimal128("1.0") split
+BSON order          a Decimal128 in a filter, $sort or sortBy raised or compared wrongly
+(find, $sort)       with ints/doubles: {d: 25} missed Decimal128("25"), {d: {$gt: 2}}
+                    raised; {b: 1} matched true; an embedded document matched in any
+                    field order; NaN sorted anywhere. Now numbers compare by value (NaN
+                    below them; in $lt/$gt filters NaN only equals NaN) and types in
+                    BSON order
+dotted paths        {"j.a": null} missed {j: null} and {j: 5} (doc: a field that does
+                    not exist equals null); {"j.a": {$ne: null}} matched them
+$inc $mul (update)  a Decimal128 raised TypeError; $mul was missing ("field names cannot
+                    start with $"); non-numbers were not rejected. Now the arithmetic
+                    type rules (a long overflow is an error), $mul on a missing field
+                    sets 0 of the multiplier's type
+$min $max (update)  Python order (TypeError on mixed types); now BSON order
 $setWindowFields    replaced (see _set_window_fields): range windows were ignored (whole
                     partition); $sum of nothing gave null (doc: 0); missing values
                     crashed $sum/$avg and leaked a sentinel from $first/$last/$shift;
@@ -73,7 +111,10 @@ $setWindowFields    replaced (see _set_window_fields): range windows were ignore
 
 Single-argument operators above also take their argument as a one-element
 array, as the server does (``{$toBool: ["$x"]}``). Seen but left alone:
-``$floor``/``$ceil`` give an int for a double; ``$toString`` of a double is
+``$exp``/``$ln``/``$log``/``$log10``/``$pow``/``$sqrt`` reject a Decimal128 (doc: a
+decimal result); a dotted path through an empty array or past the end of one
+finds nothing (no null match); ``$addToSet`` and ``distinct`` use Python
+equality; ``$toString`` of a double is
 Python's ``str``; query-side ``{f: null}`` is untouched (already right); an
 undefined ``$$variable`` is missing (server: an error); ``Collection.aggregate``
 warns about, and ignores, ``batchSize`` and ``let``; ``$range`` has no memory
@@ -88,6 +129,12 @@ within (so a bound of 0 includes the ties of the current document), while
 "current" is the current document's position: ``range: ["unbounded", "current"]``
 stops at the current document and leaves out the ties after it; SQL's default
 frame (peers included) is ``range: ["unbounded", 0]``.
+
+Decimal128 arithmetic follows the server (expression.cpp, accumulator_sum.cpp,
+decimal128.cpp): 34 digits, ties to even; where a double meets a decimal it is
+converted with 15 significant digits (0.1 -> 0.100000000000000), except a running
+double total in ``$add`` and the double part of ``$sum``/``$avg``, which join the
+decimal with 34 digits (so 0.1 + 0.2 there keeps its binary error).
 """
 
 from __future__ import annotations
@@ -98,16 +145,24 @@ import copy
 import datetime
 import decimal
 import functools
+import fractions
 import math
+import random
 import re
 import string
 import threading
+import uuid
 import zoneinfo
+from collections.abc import Mapping, MutableMapping
 from typing import Any, Callable, Iterator
 
-from bson import ObjectId, Timestamp
+from bson import DBRef, ObjectId, Regex, Timestamp
+from bson.code import Code
 from bson.decimal128 import Decimal128
-from pymongo.errors import OperationFailure
+from bson.int64 import Int64
+from bson.max_key import MaxKey
+from bson.min_key import MinKey
+from pymongo.errors import OperationFailure, WriteError
 
 __all__ = ["install"]
 
@@ -120,6 +175,7 @@ _NOTHING: Any = object()
 _filtering: Any = None
 _aggregate: Any = None
 _helpers: Any = None
+_get_compare_type: Any = None  # the engine's rank of a type in BSON order
 
 
 def _nullish(value: Any) -> bool:
@@ -131,14 +187,20 @@ def _is_number(value: Any) -> bool:
 
 
 def _type_name(value: Any) -> str:
-    """The BSON type alias the server uses in its error messages."""
+    """The BSON type alias the server uses in its error messages (and ``$type``)."""
     if value is _NOTHING or value is None:
         return "missing" if value is _NOTHING else "null"
+    if isinstance(value, Int64):
+        return "long"
     if isinstance(value, int) and not isinstance(value, bool):
         return "int" if -(2**31) <= value < 2**31 else "long"
+    if isinstance(value, Code):
+        return "javascript" if value.scope is None else "javascriptWithScope"
     names = [(bool, "bool"), (float, "double"), (Decimal128, "decimal"), (str, "string"),
              (dict, "object"), (list, "array"), (datetime.datetime, "date"),
-             (bytes, "binData"), (ObjectId, "objectId"), (Timestamp, "timestamp")]
+             (bytes, "binData"), (uuid.UUID, "binData"), (ObjectId, "objectId"),
+             (Timestamp, "timestamp"), (re.Pattern, "regex"), (Regex, "regex"),
+             (MinKey, "minKey"), (MaxKey, "maxKey")]
     return next((name for cls, name in names if isinstance(value, cls)), type(value).__name__)
 
 
@@ -271,21 +333,218 @@ def _change_case(op: str, table: dict) -> Callable:
     return handler
 
 
-def _compare(a: Any, b: Any) -> int:
-    """-1/0/1 in BSON comparison order, with missing below null."""
-    rank_a = -1 if a is _NOTHING else _filtering._get_compare_type(a)
-    rank_b = -1 if b is _NOTHING else _filtering._get_compare_type(b)
+# ------------------------------------------------------------------ BSON order and numbers
+
+# Decimal128 arithmetic: 34 digits, half to even, no traps (overflow gives Infinity and an
+# invalid operation NaN, as in the server's IEEE 754 library).
+_DECIMAL128 = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN, Emin=-6143, Emax=6144,
+                              clamp=1, traps=[])
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_RANDOM = random.Random()  # noqa: S311 - $rand is not for cryptography
+
+
+def _exact(number: Any) -> decimal.Decimal:
+    """A number's exact value (a double exactly, not rounded to 15 digits)."""
+    if isinstance(number, Decimal128):
+        return number.to_decimal()
+    if isinstance(number, decimal.Decimal):
+        return number
+    return decimal.Decimal(number)
+
+
+def _double_to_decimal(value: float, digits34: bool = False) -> decimal.Decimal:
+    """The server's ``Decimal128(double)``: 15 significant digits, trailing zeros kept
+    (0.1 -> 0.100000000000000), or the double rounded to 34 digits (``kRoundTo34Digits``)."""
+    exact = decimal.Decimal(value)
+    if digits34 or value == 0 or not math.isfinite(value):
+        return _DECIMAL128.create_decimal(exact)
+    # The base-10 exponent guessed from the base-2 one, and one more when 15 digits overflow.
+    base10 = ((math.frexp(value)[1] - 1) * 30103) // 100_000
+    for exponent in (base10 - 14, base10 - 13):
+        result = exact.quantize(decimal.Decimal(1).scaleb(exponent),
+                                rounding=decimal.ROUND_HALF_EVEN, context=_WIDE)
+        if len(result.as_tuple().digits) <= 15:
+            break
+    return result
+
+
+def _coerce_decimal(number: Any) -> decimal.Decimal:
+    """``Value::coerceToDecimal``: an int exactly, a double with 15 digits."""
+    if isinstance(number, float):
+        return _double_to_decimal(number)
+    return _exact(number)
+
+
+def _decimal128(value: decimal.Decimal) -> Decimal128:
+    return Decimal128(_DECIMAL128.create_decimal(value))
+
+
+def _compare_numbers(a: Any, b: Any) -> int:
+    """-1/0/1 by numeric value across int, long, double and decimal; NaN equals NaN and
+    sorts below every other number (BSON comparison order)."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        if a != a or b != b:  # only NaN differs from itself
+            return int(b != b) - int(a != a)
+        return (a > b) - (a < b)  # Python compares ints and floats exactly
+    x, y = _exact(a), _exact(b)
+    if x.is_nan() or y.is_nan():
+        return int(y.is_nan()) - int(x.is_nan())
+    return (x > y) - (x < y)
+
+
+def _is_nan(value: Any) -> bool:
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, Decimal128) and value.to_decimal().is_nan()
+
+
+def _rank(value: Any) -> int:
+    """The canonical type of ``value`` in BSON comparison order (null and missing share one)."""
+    if isinstance(value, bool):
+        return 40
+    if isinstance(value, (int, float, Decimal128, decimal.Decimal)):
+        return 10
+    if isinstance(value, Code):
+        return 60
+    if isinstance(value, Timestamp):
+        return 47
+    if isinstance(value, MinKey):
+        return -1
+    if isinstance(value, MaxKey):
+        return 127
+    return _get_compare_type(value)
+
+
+def _sign(number: int) -> int:
+    return (number > 0) - (number < 0)
+
+
+def _binary(value: Any) -> tuple[int, int, bytes]:
+    if isinstance(value, uuid.UUID):
+        return 16, 4, value.bytes
+    return len(value), getattr(value, "subtype", 0), bytes(value)
+
+
+def _utc(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _bson_cmp(a: Any, b: Any) -> int:
+    """-1/0/1 in BSON comparison order (doc: Comparison/Sort Order): the type first, then
+    numbers by value, documents field by field (type, name, value), arrays element by
+    element, binary data by length, subtype and bytes, dates in time."""
+    rank_a, rank_b = _rank(a), _rank(b)
     if rank_a != rank_b:
         return -1 if rank_a < rank_b else 1
-    if a is _NOTHING:
+    if rank_a == 10:
+        return _compare_numbers(a, b)
+    if rank_a == 5:  # null (and missing)
         return 0
-    a, b = (v.to_decimal() if isinstance(v, Decimal128) else v for v in (a, b))
-    nan_a, nan_b = (v != v for v in (a, b))  # only NaN differs from itself
-    if nan_a or nan_b:  # NaN equals NaN and sorts below every other number
-        return int(nan_b) - int(nan_a)
-    if _filtering.bson_compare(lambda x, y: x < y, a, b):
-        return -1
-    return 1 if _filtering.bson_compare(lambda x, y: x > y, a, b) else 0
+    if rank_a == 20:
+        a, b = (v.as_doc() if isinstance(v, DBRef) else v for v in (a, b))
+        for (key_a, value_a), (key_b, value_b) in zip(a.items(), b.items()):
+            result = (_sign(_rank(value_a) - _rank(value_b)) or (key_a > key_b) - (key_a < key_b)
+                      or _bson_cmp(value_a, value_b))
+            if result:
+                return result
+        return _sign(len(a) - len(b))
+    if rank_a == 25:
+        for item_a, item_b in zip(a, b):
+            result = _bson_cmp(item_a, item_b)
+            if result:
+                return result
+        return _sign(len(a) - len(b))
+    if rank_a == 30:
+        a, b = _binary(a), _binary(b)
+    elif rank_a == 45:
+        a, b = _utc(a), _utc(b)
+    elif rank_a == 50:
+        a, b = ((v.pattern, v.flags) for v in (a, b))
+    return (a > b) - (a < b)
+
+
+def _compare(a: Any, b: Any) -> int:
+    """-1/0/1 in BSON comparison order, with missing below null."""
+    if a is _NOTHING or b is _NOTHING:
+        return int(b is _NOTHING) - int(a is _NOTHING)
+    return _bson_cmp(a, b)
+
+
+def _bson_compare(op: Callable, a: Any, b: Any, can_compare_types: bool = True) -> bool:
+    """``filtering.bson_compare``: ``op`` applied in BSON order; numbers of every type by value.
+
+    With ``can_compare_types`` false (the $lt/$lte/$gt/$gte query operators), values of
+    different types never match (type bracketing) and NaN only equals NaN: the server's
+    query matcher makes every $lt/$gt involving NaN false and $lte/$gte true only for two
+    NaNs, where the sort order puts NaN below the other numbers.
+    """
+    rank_a, rank_b = _rank(a), _rank(b)
+    if rank_a != rank_b:
+        return can_compare_types and op(rank_a, rank_b)
+    if not can_compare_types and rank_a == 10 and (_is_nan(a) or _is_nan(b)):
+        return _is_nan(a) and _is_nan(b) and op(0, 0)
+    return op(_bson_cmp(a, b), 0)
+
+
+setattr(_bson_compare, _MARK, True)
+
+
+def _wrap_operator_eq(original: Callable) -> Callable:
+    if getattr(original, _MARK, False):
+        return original
+
+    def operator_eq(doc_val: Any, search_val: Any) -> bool:
+        # doc (query equality): values compare by BSON equality: 25, 25.0 and
+        # Decimal128("25") are equal, true is not 1, field order of documents counts.
+        if doc_val is _NOTHING or search_val is _NOTHING:
+            return original(doc_val, search_val)
+        if type(doc_val) is type(search_val) and type(doc_val) in (str, ObjectId):
+            return doc_val == search_val
+        try:
+            return _bson_cmp(doc_val, search_val) == 0
+        except (NotImplementedError, TypeError, AttributeError):
+            return original(doc_val, search_val)
+
+    setattr(operator_eq, _MARK, True)
+    return operator_eq
+
+
+def _is_index(part: str) -> bool:
+    try:
+        int(part)
+    except ValueError:
+        return False
+    return True
+
+
+def _wrap_iter_key_candidates(original: Callable) -> Callable:
+    if getattr(original, _MARK, False):
+        return original
+
+    def descend(rest: str, value: Any) -> Any:
+        # doc (Query for Null or Missing Fields): a path through a null, a scalar or a
+        # missing field does not exist, so it is missing (and so equal to null).
+        if isinstance(value, (Mapping, list)) or (isinstance(value, DBRef) and rest == "$id"):
+            return iter_key_candidates(rest, value)
+        return [_NOTHING]
+
+    def iter_key_candidates(key: str, doc: Any) -> Any:
+        if key and isinstance(doc, Mapping) and not isinstance(doc, DBRef) and "." in key:
+            head, rest = key.split(".", 1)
+            return descend(rest, doc.get(head, _NOTHING))
+        if key and isinstance(doc, list):
+            head, _, rest = key.partition(".")
+            if rest and not _is_index(head):
+                # Each document of the array, as the engine does, but through descend().
+                return [candidate for item in doc for candidate in (
+                    descend(rest, item[head]) if isinstance(item, Mapping) and head in item
+                    else [_NOTHING])]
+        return original(key, doc)
+
+    setattr(iter_key_candidates, _MARK, True)
+    return iter_key_candidates
 
 
 _COMPARISONS = {
@@ -307,15 +566,252 @@ def _comparison(op: str) -> Callable:
     return handler
 
 
+def _widest(kind: type, value: Any) -> type:
+    """``Value::getWidestNumeric`` over int (int and long), float and Decimal128."""
+    for cls in (Decimal128, float):
+        if kind is cls or isinstance(value, cls):
+            return cls
+    return int
+
+
+def _fits_long(number: int) -> bool:
+    return _INT64_MIN <= number <= _INT64_MAX
+
+
+def _round_half_away(number: float) -> int:
+    """C's llround (half away from zero); non-finite or out of the long range is None."""
+    if not math.isfinite(number) or not -(2.0**63) <= number < 2.0**63:
+        return None
+    return int(math.copysign(math.floor(abs(number) + 0.5), number))
+
+
+def _millis_of(op: str, number: Any) -> int:
+    """A number of milliseconds to add to a date: a double rounded half away from zero, a
+    decimal half to even (``Decimal128::toLong``)."""
+    if isinstance(number, float):
+        millis = _round_half_away(number)
+    elif isinstance(number, Decimal128):
+        value = number.to_decimal()
+        millis = (int(value.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
+                  if value.is_finite() else None)
+    else:
+        millis = number
+    if millis is None or not _fits_long(millis):
+        raise OperationFailure(f"date overflow in {op}")
+    return millis
+
+
+def _date_plus(op: str, date: datetime.datetime, millis: int) -> datetime.datetime:
+    try:
+        return date + datetime.timedelta(milliseconds=millis)
+    except OverflowError as error:
+        raise OperationFailure(f"date overflow in {op}") from error
+
+
+def _add(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: numbers and at most one date; null or missing -> null. The result has the
+    # widest type (int, long, double, decimal; a long that overflows becomes a double),
+    # or is a date when a date is added. Server: AddState in expression.cpp.
+    total_long, total_double, total_decimal = 0, 0.0, decimal.Decimal(0)
+    widest: type = int
+    date = None
+    for arg in values if isinstance(values, list) else [values]:
+        value = parser.parse(arg)
+        if _nullish(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            if date is not None:
+                raise OperationFailure("only one date allowed in an $add expression")
+            date, value = value, _epoch_millis(value)
+        elif _is_number(value):
+            old, widest = widest, _widest(widest, value)
+            if widest is float and old is int:
+                total_double = float(total_long)
+            elif widest is Decimal128 and old is not Decimal128:
+                total_decimal = (decimal.Decimal(total_long) if old is int
+                                 else _double_to_decimal(total_double, digits34=True))
+        else:
+            raise OperationFailure(f"$add only supports numeric or date types, "
+                                   f"not {_type_name(value)}")
+        if widest is int:
+            if _fits_long(total_long + value):
+                total_long += value
+            else:  # long overflow: the sum goes on as a double
+                widest, total_double = float, float(total_long) + float(value)
+        elif widest is float:
+            total_double += float(value)
+        else:
+            total_decimal = _DECIMAL128.add(total_decimal, _coerce_decimal(value))
+    if date is not None:
+        millis = {int: lambda: total_long, float: lambda: _millis_of("$add", total_double),
+                  Decimal128: lambda: _millis_of("$add", _decimal128(total_decimal))}[widest]()
+        return _date_plus("$add", date, millis - _epoch_millis(date))
+    if widest is Decimal128:
+        return _decimal128(total_decimal)
+    return total_double if widest is float else total_long
+
+
+def _subtract(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: number - number (widest type; a long overflow gives a double), date - date
+    # (milliseconds), date - number (a date); null or missing -> null; else an error.
+    a, b = (parser.parse(arg) for arg in _arg_list("$subtract", values, 2, 2))
+    if _is_number(a) and _is_number(b):
+        widest = _widest(_widest(int, a), b)
+        if widest is Decimal128:
+            return _decimal128(_DECIMAL128.subtract(_coerce_decimal(a), _coerce_decimal(b)))
+        if widest is int and _fits_long(a - b):
+            return a - b
+        return float(a) - float(b)
+    if _nullish(a) or _nullish(b):
+        return None
+    if isinstance(a, datetime.datetime):
+        if isinstance(b, datetime.datetime):
+            return _epoch_millis(a) - _epoch_millis(b)
+        if _is_number(b):
+            return _date_plus("$subtract", a, -_millis_of("$subtract", b))
+        raise OperationFailure(f"can't $subtract {_type_name(b)} from Date")
+    raise OperationFailure(f"can't $subtract {_type_name(b)} from {_type_name(a)}")
+
+
+def _multiply(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: numbers only; null or missing -> null; the widest type of the operands (an int
+    # product that overflows a long becomes a double). Server: MultiplyState.
+    product_long, product_double, product_decimal = 1, 1.0, decimal.Decimal(1)
+    widest: type = int
+    for arg in values if isinstance(values, list) else [values]:
+        value = parser.parse(arg)
+        if _nullish(value):
+            return None
+        if not _is_number(value):
+            raise OperationFailure(f"$multiply only supports numeric types, "
+                                   f"not {_type_name(value)}")
+        old, widest = widest, _widest(widest, value)
+        if widest is Decimal128:
+            if old is not Decimal128:
+                product_decimal = (_double_to_decimal(product_double) if old is float
+                                   else decimal.Decimal(product_long))
+            product_decimal = _DECIMAL128.multiply(product_decimal, _coerce_decimal(value))
+            continue
+        product_double *= float(value)
+        if widest is int:
+            if _fits_long(product_long * value):
+                product_long *= value
+            else:
+                widest = float
+    if widest is Decimal128:
+        return _decimal128(product_decimal)
+    return product_double if widest is float else product_long
+
+
+def _divide(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: a double, or a decimal if either operand is one; dividing by zero is an error;
+    # null or missing -> null.
+    a, b = (parser.parse(arg) for arg in _arg_list("$divide", values, 2, 2))
+    if _is_number(a) and _is_number(b):
+        if isinstance(a, Decimal128) or isinstance(b, Decimal128):
+            denominator = _coerce_decimal(b)
+            if denominator.is_zero():
+                raise OperationFailure("can't $divide by zero")
+            return _decimal128(_DECIMAL128.divide(_coerce_decimal(a), denominator))
+        if float(b) == 0:
+            raise OperationFailure("can't $divide by zero")
+        return float(a) / float(b)
+    if _nullish(a) or _nullish(b):
+        return None
+    raise OperationFailure(f"$divide only supports numeric types, not {_type_name(a)} "
+                           f"and {_type_name(b)}")
+
+
 def _mod(parser: Any, values: Any, original: Callable) -> Any:
-    # doc: output type is the larger input type; the remainder takes the dividend's sign.
+    # doc: output type is the larger input type; the remainder takes the dividend's sign;
+    # a decimal operand gives a decimal; modulo zero is an error; null/missing -> null.
     a, b = (parser.parse(arg) for arg in _arg_list("$mod", values, 2, 2))
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)):
-        return original([_literal(a), _literal(b)])  # doubles/decimals: the engine's fmod
-    if b == 0:
-        raise OperationFailure("can't $mod by zero")
-    remainder = abs(a) % abs(b)
-    return -remainder if a < 0 else remainder
+    if _is_number(a) and _is_number(b):
+        if isinstance(a, Decimal128) or isinstance(b, Decimal128):
+            divisor = _coerce_decimal(b)
+            if divisor.is_zero():
+                raise OperationFailure("can't $mod by zero")
+            return _decimal128(_DECIMAL128.remainder(_coerce_decimal(a), divisor))
+        if float(b) == 0:
+            raise OperationFailure("can't $mod by zero")
+        if isinstance(a, float) or isinstance(b, float):
+            try:
+                return math.fmod(a, b)
+            except ValueError:  # fmod(Infinity, x) is NaN in C
+                return math.nan
+        remainder = abs(a) % abs(b)
+        return -remainder if a < 0 else remainder
+    if _nullish(a) or _nullish(b):
+        return None
+    raise OperationFailure(f"$mod only supports numeric types, not {_type_name(a)} "
+                           f"and {_type_name(b)}")
+
+
+def _abs(number: Any) -> Any:
+    if isinstance(number, Decimal128):
+        return Decimal128(number.to_decimal().copy_abs())
+    if isinstance(number, int) and number == _INT64_MIN:
+        raise OperationFailure("can't take $abs of long long min")
+    return abs(number)
+
+
+def _ceil_or_floor(rounding: str, function: Callable) -> Callable:
+    def apply(number: Any) -> Any:
+        # Server: a double stays a double; a decimal is quantized to a whole number;
+        # an int or long is returned as it is.
+        if isinstance(number, Decimal128):
+            return _decimal128(number.to_decimal().quantize(
+                decimal.Decimal(1), rounding=rounding, context=_DECIMAL128))
+        if isinstance(number, float):
+            return math.copysign(float(function(number)), number) if math.isfinite(number) \
+                else number
+        return number
+
+    return apply
+
+
+def _numeric_argument(op: str, function: Callable) -> Callable:
+    def handler(parser: Any, values: Any, original: Callable) -> Any:
+        # doc: one number; null or missing -> null; another type is an error.
+        value = parser.parse(_single(op, values))
+        if _nullish(value):
+            return None
+        if not _is_number(value):
+            raise OperationFailure(f"{op} only supports numeric types, not {_type_name(value)}")
+        return function(value)
+
+    return handler
+
+
+def _rand(parser: Any, values: Any, original: Callable) -> float:
+    # doc: {$rand: {}} returns a random double in [0, 1), a new one each evaluation.
+    if not isinstance(values, dict):
+        raise OperationFailure("invalid parameter: expected an object ($rand)")
+    if values:
+        raise OperationFailure("$rand does not currently accept arguments")
+    return _RANDOM.random()
+
+
+def _type(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: the BSON type alias of the argument ("decimal", "long", ...); "missing".
+    value = parser.parse(_single("$type", values))
+    name = _type_name(value)
+    return name if name in _TYPE_ALIASES else original(_literal(value))
+
+
+def _expression_accumulator(op: str) -> Callable:
+    def handler(parser: Any, values: Any, original: Callable) -> Any:
+        # doc ($sum/$avg/$min/$max in expressions): with one operand, an array is
+        # traversed (its elements are the values); with a list of operands, each operand
+        # is a value and an array is not a number. Non-numbers (and nulls for $min/$max)
+        # are ignored, as in $group.
+        args = values if isinstance(values, list) else [values]
+        parsed = [parser.parse(arg) for arg in args]
+        if len(parsed) == 1 and isinstance(parsed[0], list):
+            parsed = parsed[0]
+        return _ACCUMULATORS[op]([value for value in parsed if value is not _NOTHING])
+
+    return handler
 
 
 def _round_or_trunc(op: str, rounding: str) -> Callable:
@@ -395,6 +891,9 @@ _TYPE_CODES = {1: "double", 2: "string", 3: "object", 4: "array", 5: "binData", 
                17: "timestamp", 18: "long", 19: "decimal", -1: "minKey", 127: "maxKey"}
 
 
+_TYPE_ALIASES = frozenset(_TYPE_CODES.values()) | {"missing"}
+
+
 def _wrap_type_op(original: Callable) -> Callable:
     def type_op(doc_val: Any, search_val: Any, in_array: bool = False) -> bool:
         # doc: {$type: <alias | number | [types]>}; {$type: "null"} matches a null
@@ -407,6 +906,95 @@ def _wrap_type_op(original: Callable) -> Callable:
 
     setattr(type_op, _MARK, True)
     return type_op
+
+
+def _wrap_to_decimal(original: Callable) -> Callable:
+    if getattr(original, _MARK, False):
+        return original
+
+    def to_decimal(self: Any, values: Any) -> Any:
+        # doc ($toDecimal): {$toDecimal: 2.5} -> Decimal128("2.50000000000000"): a double
+        # keeps 15 significant digits (the engine kept 14 decimal places).
+        value = self.parse(values)
+        if isinstance(value, float):
+            return _decimal128(_double_to_decimal(value))
+        return original(self, _literal(value))
+
+    setattr(to_decimal, _MARK, True)
+    return to_decimal
+
+
+# ------------------------------------------------------------------ update operators
+
+
+def _field_of(doc: Any, field_name: str) -> tuple[bool, Any]:
+    """Whether ``field_name`` is in ``doc`` (a document or an array), and its value."""
+    if isinstance(doc, MutableMapping):
+        return field_name in doc, doc.get(field_name)
+    index = int(field_name)
+    if index < 0:
+        raise WriteError("Negative index provided", 2)
+    return index < len(doc), doc[index] if index < len(doc) else None
+
+
+def _set_field(doc: Any, field_name: str, value: Any) -> None:
+    if isinstance(doc, MutableMapping):
+        doc[field_name] = value
+        return
+    index = int(field_name)
+    doc.extend([None] * (index + 1 - len(doc)))  # the server pads an array with nulls
+    doc[index] = value
+
+
+def _arithmetic_updater(op: str) -> Callable:
+    verb = {"$inc": "increment", "$mul": "multiply"}[op]
+
+    def updater(doc: Any, field_name: str, value: Any, codec_options: Any = None) -> None:
+        # doc ($inc/$mul): the value must be a number; a missing field is set to the value
+        # ($inc) or to zero of the value's type ($mul); a field holding a non-number (null
+        # too) is an error; the result follows the arithmetic type rules (int, long,
+        # double, decimal; an int32 overflow gives a long, a long overflow is an error).
+        if not _is_number(value):
+            raise WriteError(f"Cannot {verb} with non-numeric argument: "
+                             f"{{{field_name}: {value!r}}}", 14)
+        if not isinstance(doc, (MutableMapping, list)):
+            return
+        present, current = _field_of(doc, field_name)
+        if not present:
+            current = value if op == "$mul" else 0
+            value = 0 if op == "$mul" else value
+        elif not _is_number(current):
+            raise WriteError(f"Cannot apply {op} to a value of non-numeric type. The field "
+                             f"'{field_name}' has non-numeric type {_type_name(current)}", 14)
+        if isinstance(current, Decimal128) or isinstance(value, Decimal128):
+            combine = _DECIMAL128.add if op == "$inc" else _DECIMAL128.multiply
+            result: Any = _decimal128(combine(_coerce_decimal(current), _coerce_decimal(value)))
+        elif isinstance(current, float) or isinstance(value, float):
+            a, b = float(current), float(value)
+            result = a + b if op == "$inc" else a * b
+        else:
+            result = current + value if op == "$inc" else current * value
+            if not _fits_long(result):
+                raise WriteError(f"Failed to apply {op} operations to current value "
+                                 f"({_type_name(current)}){current}", 2)
+        _set_field(doc, field_name, result)
+
+    setattr(updater, _MARK, True)
+    return updater
+
+
+def _extreme_updater(sign: int) -> Callable:
+    def updater(doc: Any, field_name: str, value: Any, codec_options: Any = None) -> None:
+        # doc ($min/$max): sets the field when it is missing or when the value is less
+        # (greater) in BSON comparison order; numbers compare by value across types.
+        if not isinstance(doc, (MutableMapping, list)):
+            return
+        present, current = _field_of(doc, field_name)
+        if not present or _compare(value, current) * sign > 0:
+            _set_field(doc, field_name, value)
+
+    setattr(updater, _MARK, True)
+    return updater
 
 
 # ------------------------------------------------------------------ $$NOW and $$CLUSTER_TIME
@@ -697,8 +1285,29 @@ def _wrap_group(original: Callable) -> Callable:
         # prior pipeline stage, the $group stage returns nothing", also with _id: null
         # (the engine made one document of empty accumulators).
         documents = list(in_collection)
-        result = original(documents, database, options, user_vars)
-        return result if documents else []
+        if not documents or not isinstance(options, dict) or options.get("_id") is None:
+            result = original(documents, database, options, user_vars)
+            return result if documents else []
+        # doc ($group): documents with equal _id values (BSON equality: 1, 1.0 and
+        # Decimal128("1") are one group, true and 1 are two) form one group. The engine
+        # grouped by Python equality, which merged true with 1 and split 1 from 1.0.
+        keyed = []
+        for document in documents:
+            key = _aggregate._parse_expression(options["_id"], document, user_vars=user_vars)
+            keyed.append((None if key is _NOTHING else key, document))
+        keyed.sort(key=lambda pair: _filtering.BsonComparable(pair[0]))
+        groups: list[tuple[Any, list]] = []
+        for key, document in keyed:
+            if groups and _same(key, groups[-1][0]):
+                groups[-1][1].append(document)
+            else:
+                groups.append((key, [document]))
+        result = []
+        for key, members in groups:
+            fields = _aggregate._accumulate_group(options, members, user_vars=user_vars)
+            fields["_id"] = key
+            result.append(fields)
+        return result
 
     setattr(group, _MARK, True)
     return group
@@ -728,8 +1337,6 @@ _OTHER_WINDOW_FUNCTIONS = ("$covariancePop", "$covarianceSamp", "$derivative", "
 _TIME_UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second",
                "millisecond")
 _SET_WINDOW_FIELDS_ARGS = ("partitionBy", "sortBy", "output")
-_DOUBLE_AS_DECIMAL = decimal.Context(prec=15)  # the server's double -> Decimal128 conversion
-_DECIMAL128 = decimal.Context(prec=34)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -740,27 +1347,32 @@ def _same(a: Any, b: Any) -> bool:
         return a == b
 
 
-def _to_decimal(number: Any) -> decimal.Decimal:
-    if isinstance(number, Decimal128):
-        return number.to_decimal()
-    if isinstance(number, float):
-        return _DOUBLE_AS_DECIMAL.create_decimal_from_float(number)
-    return decimal.Decimal(number)
-
-
 def _sum_numbers(numbers: list) -> Any:
-    """The $sum of numbers: decimal if any is, else double if any is, else int (long)."""
-    if any(isinstance(n, Decimal128) for n in numbers):
+    """The $sum of numbers as the server's accumulator makes it: an int (long) if all are
+    integers and the sum fits a long, else a double if there is no decimal; with decimals,
+    the decimals are added up and then the sum of the other numbers, rounded to 34 digits
+    (AccumulatorSum: ``decimalTotal.add(nonDecimalTotal.getDecimal())``)."""
+    decimals = [n.to_decimal() for n in numbers if isinstance(n, Decimal128)]
+    others = [n for n in numbers if not isinstance(n, Decimal128)]
+    doubles = any(isinstance(n, float) for n in others)
+    finite = all(math.isfinite(n) for n in others if isinstance(n, float))
+    if decimals:
         total = decimal.Decimal(0)
-        for number in numbers:
-            total = _DECIMAL128.add(total, _to_decimal(number))
-        return Decimal128(total)
-    if any(isinstance(n, float) for n in numbers):
-        doubles = [float(n) for n in numbers]
+        for number in decimals:
+            total = _DECIMAL128.add(total, number)
+        if not finite:
+            rest = decimal.Decimal(sum(float(n) for n in others))
+        else:  # the server sums them in double-double precision; this is the exact sum
+            exact = sum(map(fractions.Fraction, others), fractions.Fraction(0))
+            rest = _DECIMAL128.divide(decimal.Decimal(exact.numerator),
+                                      decimal.Decimal(exact.denominator))
+        return _decimal128(_DECIMAL128.add(total, rest))
+    if doubles:
+        as_doubles = [float(n) for n in others]
         # The server sums doubles in double-double precision; fsum is the closest.
-        return math.fsum(doubles) if all(map(math.isfinite, doubles)) else sum(doubles)
-    total = sum(numbers)
-    return total if -(2**63) <= total < 2**63 else float(total)  # long overflow -> double
+        return math.fsum(as_doubles) if finite else sum(as_doubles)
+    total = sum(others)
+    return total if _INT64_MIN <= total <= _INT64_MAX else float(total)  # long overflow -> double
 
 
 def _window_sum(values: list) -> Any:
@@ -777,7 +1389,7 @@ def _window_avg(values: list) -> Any:
         return None
     total = _sum_numbers(numbers)
     if isinstance(total, Decimal128):
-        return Decimal128(_DECIMAL128.divide(total.to_decimal(), len(numbers)))
+        return _decimal128(_DECIMAL128.divide(total.to_decimal(), len(numbers)))
     return float(total) / len(numbers)
 
 
@@ -827,6 +1439,11 @@ _WINDOW_ACCUMULATORS: dict[str, Callable[[list], Any]] = {
     "$addToSet": _window_add_to_set,
     "$stdDevPop": _window_std_dev(False), "$stdDevSamp": _window_std_dev(True),
 }
+# The same accumulators in $group (and $bucket) and as expressions: doc ($sum): "$sum
+# ignores non-numeric values"; a decimal makes the result a decimal; $min/$max ignore
+# null and missing and compare in BSON order.
+_ACCUMULATORS = {op: _WINDOW_ACCUMULATORS[op]
+                 for op in ("$sum", "$avg", "$min", "$max", "$stdDevPop", "$stdDevSamp")}
 
 
 def _window_bound(value: Any, kind: str, integral: bool) -> Any:
@@ -929,7 +1546,7 @@ def _range_window(keys: list, current: int, lower: Any, upper: Any, unit: str | 
     def shifted(delta: Any) -> Any:
         if unit is not None:
             return _aggregate._add_to_date(base, unit, delta)
-        return _to_decimal(base) + _to_decimal(delta)
+        return _exact(base) + _exact(delta)
 
     size = len(keys)
     if lower == "current":
@@ -1315,9 +1932,17 @@ def _parser_overrides() -> dict[str, dict[str, Callable]]:
         },
         "_handle_comparison_operator": {op: _comparison(op) for op in _COMPARISONS},
         "_handle_arithmetic_operator": {
+            "$add": _add, "$subtract": _subtract, "$multiply": _multiply, "$divide": _divide,
             "$mod": _mod, "$round": _round_or_trunc("$round", decimal.ROUND_HALF_EVEN),
             "$trunc": _round_or_trunc("$trunc", decimal.ROUND_DOWN),
+            "$abs": _numeric_argument("$abs", _abs),
+            "$ceil": _numeric_argument("$ceil", _ceil_or_floor(decimal.ROUND_CEILING, math.ceil)),
+            "$floor": _numeric_argument("$floor",
+                                        _ceil_or_floor(decimal.ROUND_FLOOR, math.floor)),
         },
+        "_handle_project_operator": {op: _expression_accumulator(op) for op in _ACCUMULATORS},
+        "_handle_type_operator": {"$type": _type},
+        "_handle_custom_operator": {"$rand": _rand},
         "_handle_boolean_operator": {"$not": _not},
         "_handle_type_convertion_operator": {"$toString": _to_string, "$toBool": _to_bool},
         "_handle_date_operator": {"$dateTrunc": _date_trunc},
@@ -1348,7 +1973,7 @@ def install() -> None:
     Idempotent and thread-safe; a repeated call costs one flag check. Affects
     every ``mongomock_ng`` client in the process, and nothing else.
     """
-    global _installed, _NOTHING, _filtering, _aggregate, _helpers
+    global _installed, _NOTHING, _filtering, _aggregate, _helpers, _get_compare_type
     if _installed:
         return
     with _lock:
@@ -1358,12 +1983,36 @@ def install() -> None:
 
         _NOTHING, _filtering = aggregate.NOTHING, filtering
         _aggregate, _helpers = aggregate, helpers
+        _get_compare_type = filtering._get_compare_type
         # New operator names must reach the handler that we wrap.
         for names, extra in ((aggregate.string_operators, ("$replaceAll", "$replaceOne")),
-                             (aggregate.type_convertion_operators, ("$toBool",))):
+                             (aggregate.type_convertion_operators, ("$toBool",)),
+                             (aggregate.custom_operators, ("$rand",))):
             names.extend(op for op in extra if op not in names)
         for name, overrides in _parser_overrides().items():
             _wrap_dispatch(aggregate._Parser, name, overrides)
+        aggregate._GROUPING_OPERATOR_MAP.update(_ACCUMULATORS)
+        to_decimal = _wrap_to_decimal(aggregate._Parser._TYPE_CONVERTION_HANDLERS["$toDecimal"])
+        aggregate._Parser._TYPE_CONVERTION_HANDLERS["$toDecimal"] = to_decimal
+        aggregate._Parser._CONVERT_TO_HANDLERS.update({"decimal": to_decimal, 19: to_decimal})
+
+        # BSON order and equality in filters, sorts and groups; dotted paths through null.
+        filtering.bson_compare = _bson_compare
+        filtering.operator_eq = _wrap_operator_eq(filtering.operator_eq)
+        filtering.iter_key_candidates = _wrap_iter_key_candidates(filtering.iter_key_candidates)
+        operators = filtering._filterer_inst._operator_map
+        operators["$eq"] = filtering._list_expand(filtering.operator_eq)
+        operators["$ne"] = filtering._list_expand(
+            lambda doc_val, search_val: not filtering.operator_eq(doc_val, search_val),
+            negative=True)
+        # Update operators: $inc/$mul with decimals and the arithmetic type rules ($mul was
+        # missing), $min/$max in BSON order.
+        updaters = {"$inc": lambda: _arithmetic_updater("$inc"),
+                    "$mul": lambda: _arithmetic_updater("$mul"),
+                    "$min": lambda: _extreme_updater(-1), "$max": lambda: _extreme_updater(1)}
+        for name, make in updaters.items():
+            if not getattr(collection._updaters.get(name), _MARK, False):
+                collection._updaters[name] = make()
 
         filtering.TYPE_MAP["null"] = lambda value: value is None
         if not getattr(filtering._type_op, _MARK, False):

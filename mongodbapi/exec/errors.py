@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Iterator
 
 from pymongo import errors as mongo_errors
@@ -21,7 +22,13 @@ def translate(exc: BaseException) -> errors.Error:
         first = write_errors[0]
         code = first.get("code")
         cls = errors.SERVER_CODES.get(code, errors.DatabaseError) if code else errors.DatabaseError
-        return cls(f"{first.get('errmsg', str(exc))}", code=code)
+        message = first.get("errmsg", str(exc))
+        if code in (11000, 11001):
+            key = first.get("keyValue")
+            message = f"duplicate key: {message}" + (f" (key {key})" if key else "")
+        return cls(message, code=code)
+    if isinstance(exc, mongo_errors.InvalidName):
+        return errors.ProgrammingError(f"invalid name: {exc}")
     if isinstance(exc, (mongo_errors.ServerSelectionTimeoutError, mongo_errors.ConnectionFailure,
                         mongo_errors.NetworkTimeout, mongo_errors.AutoReconnect)):
         return errors.OperationalError(f"cannot reach MongoDB: {exc}")
@@ -30,7 +37,8 @@ def translate(exc: BaseException) -> errors.Error:
     if isinstance(exc, mongo_errors.OperationFailure):
         code = exc.code
         cls = errors.SERVER_CODES.get(code or -1, errors.DatabaseError)
-        return cls(f"MongoDB error {code}: {_details(exc)}", code=code)
+        label = f"MongoDB error {code}" if code is not None else "MongoDB error"
+        return cls(f"{label}: {_details(exc)}", code=code)
     if isinstance(exc, mongo_errors.InvalidOperation):
         return errors.InterfaceError(str(exc))
     if isinstance(exc, mongo_errors.PyMongoError):
@@ -40,9 +48,25 @@ def translate(exc: BaseException) -> errors.Error:
         return errors.NotSupportedError(f"the in-process engine does not implement this: {exc}")
     if isinstance(exc, (ZeroDivisionError, OverflowError)):
         return errors.DataError(str(exc))
+    if isinstance(exc, re.error):  # an invalid regular expression (the server's code 51091)
+        return errors.DataError(f"invalid regular expression: {exc}")
     if isinstance(exc, (ValueError, TypeError, KeyError, AttributeError, IndexError)):
         return errors.DataError(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, AssertionError):
+        if _raised_by_engine(exc):  # the engine asserts operand types where a server says TypeMismatch
+            return errors.DataError(f"{exc}")
+        return errors.InternalError(f"internal error in mongodbapi: {type(exc).__name__}: {exc}")
     return errors.DatabaseError(f"{type(exc).__name__}: {exc}")
+
+
+def _raised_by_engine(exc: BaseException) -> bool:
+    """Whether the innermost frame of ``exc`` is in the in-process engine's code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_globals.get("__name__", "").startswith("mongomock")
 
 
 def _details(exc: mongo_errors.PyMongoError) -> str:

@@ -111,7 +111,7 @@ class WindowPlanner:
         body["output"] = output
         stages.append({"$setWindowFields": body})
         if self.peers:
-            peer_group = {"p": body.get("partitionBy"), "k": f"$__wk{number}"}
+            peer_group = {"p": body.get("partitionBy"), "k": {"$ifNull": [f"$__wk{number}", None]}}
             everything = {"documents": ["unbounded", "unbounded"]}
             stages.append({"$setWindowFields": {
                 "partitionBy": peer_group, "sortBy": {f"__rn{number}": 1},

@@ -16,7 +16,7 @@ import mongomock_ng
 import pytest
 from bson import ObjectId, Timestamp
 from bson.decimal128 import Decimal128
-from pymongo.errors import OperationFailure
+from pymongo.errors import OperationFailure, WriteError
 
 from mongodbapi.engine import embedded
 
@@ -1274,7 +1274,9 @@ def test_window_accumulators_follow_bson_types(db):
     # doc: $sum/$avg ignore non-numbers (strings, booleans); a decimal makes a decimal.
     assert column(db.mixed, "s", {"$sum": "$v", **first_four}, sortBy={"_id": 1})[0] == 3.5
     total = column(db.mixed, "s", {"$sum": "$v"})[0]
-    assert isinstance(total, Decimal128) and total.to_decimal() == Decimal128("6.3").to_decimal()
+    # Server (AccumulatorSum): the doubles are summed in double-double precision and that
+    # sum joins the decimals rounded to 34 digits, so 0.1 + 0.2 keeps its binary error.
+    assert total == Decimal128("6.300000000000000016653345369377348")
     assert column(db.mixed, "a", {"$avg": "$v", **first_four}, sortBy={"_id": 1})[0] == 1.75
     last_three = {"window": {"documents": [-2, 0]}}
     assert column(db.mixed, "s", {"$sum": "$v", **last_three}, sortBy={"_id": 1})[-1] == 1.3
@@ -1334,3 +1336,336 @@ def test_window_functions_left_unimplemented(sales):
     with pytest.raises(NotImplementedError):
         column(sales, "d", {"$derivative": {"input": "$v"}, "window": {"documents": [-1, 0]}},
                sortBy={"k": 1})
+
+
+# ------------------------------------------------------------------ Decimal128 in expressions
+
+D = Decimal128
+
+
+def same(value, expected):
+    """Equal value and BSON type (Decimal128 compares its digits and exponent too)."""
+    return type(value) is type(expected) and (value == expected or value != value != expected)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ({"$add": [1, D("2.5")]}, D("3.5")),
+    ({"$add": [D("2.5"), 1, 0.5]}, D("4.000000000000000")),
+    ({"$add": [1.5, D("1"), 2]}, D("4.5")),
+    ({"$subtract": [1, D("2.5")]}, D("-1.5")),
+    ({"$subtract": [D("2.5"), 0.5]}, D("2.000000000000000")),
+    ({"$multiply": [D("2.5"), 2]}, D("5.0")),
+    ({"$multiply": [2, 3, D("0.5")]}, D("3.0")),
+    ({"$divide": [D("5"), 2]}, D("2.5")),
+    ({"$divide": [1, D("3")]}, D("0.3333333333333333333333333333333333")),
+    ({"$mod": [D("7.5"), 2]}, D("1.5")),
+    ({"$mod": [-7, D("3")]}, D("-1")),
+    ({"$abs": D("-2.5")}, D("2.5")),
+    ({"$ceil": D("2.1")}, D("3")),
+    ({"$ceil": D("-2.5")}, D("-2")),
+    ({"$floor": D("-2.1")}, D("-3")),
+    ({"$floor": [D("2.9")]}, D("2")),
+    ({"$round": [D("2.5"), 0]}, D("2")),
+    ({"$trunc": [D("2.57"), 1]}, D("2.5")),
+])
+def test_arithmetic_with_a_decimal_gives_a_decimal(coll, expression, expected):
+    # doc ($add, $multiply, ...): mixed input types are promoted to the larger one,
+    # integer -> long -> double -> decimal, which is also the result type; the server
+    # computes in Decimal128 (34 digits) and converts a double with 15 significant
+    # digits (doc $toDecimal: 2.5 -> Decimal128("2.50000000000000")).
+    assert same(ev(coll, expression), expected)
+
+
+def test_a_double_meets_a_decimal_with_15_digits(coll):
+    # doc ($toDecimal): "{$toDecimal: 2.5} -> Decimal128("2.50000000000000")"; the
+    # server converts a double operand of a decimal operation the same way.
+    assert same(ev(coll, {"$toDecimal": 2.5}), D("2.50000000000000"))
+    assert same(ev(coll, {"$toDecimal": 0.1}), D("0.100000000000000"))
+    assert same(ev(coll, {"$convert": {"input": 12345.678, "to": "decimal"}}),
+                D("12345.6780000000"))
+    assert same(ev(coll, {"$add": [D("1"), 0.1]}), D("1.100000000000000"))
+    assert same(ev(coll, {"$multiply": [D("1"), 0.1]}), D("0.100000000000000"))
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ({"$add": [2**31 - 1, 1]}, 2**31),              # int overflow -> long
+    ({"$add": [2**62, 2**62]}, 2.0**63),            # long overflow -> double
+    ({"$multiply": [2**62, 4]}, 2.0**64),
+    ({"$subtract": [-(2**63), 1]}, -(2.0**63) - 1),
+    ({"$add": [1, 2.5]}, 3.5),
+    ({"$divide": [1, 4]}, 0.25),
+    ({"$divide": [4, 2]}, 2.0),                     # a double, even for ints
+    ({"$ceil": 2.5}, 3.0),                          # a double stays a double
+    ({"$floor": -2.5}, -3.0),
+    ({"$ceil": "$seven"}, 7),
+    ({"$abs": -2**31}, 2**31),
+    ({"$add": [1, None]}, None),
+    ({"$multiply": ["$nope", 2]}, None),
+    ({"$abs": "$null"}, None),
+])
+def test_arithmetic_result_types(coll, expression, expected):
+    # doc ($add/$multiply/$sum Result Data Type): the larger input type, "If the larger
+    # input type is integer, the result type is promoted to long. If the larger input
+    # type is long, the result type is promoted to double"; $divide returns a double;
+    # $ceil/$floor keep the input type; null or missing -> null.
+    assert same(ev(coll, expression), expected)
+
+
+@pytest.mark.parametrize("expression", [
+    {"$add": [1, "a"]}, {"$add": [True, 1]}, {"$subtract": ["a", 1]},
+    {"$subtract": [1, "$when"]}, {"$multiply": [2, "a"]}, {"$divide": [2, "a"]},
+    {"$divide": [1, 0]}, {"$divide": [D("1"), D("0")]}, {"$mod": [D("1"), 0]},
+    {"$mod": ["a", 1]}, {"$abs": "a"}, {"$ceil": "a"}, {"$abs": -2**63},
+    {"$add": ["$when", "$when"]},
+])
+def test_arithmetic_errors(coll, expression):
+    # doc: the arguments must resolve to numbers (one date for $add); "can't $divide by
+    # zero"; $abs of the smallest long cannot be represented.
+    with pytest.raises(OperationFailure):
+        ev(coll, expression)
+
+
+def test_dates_in_add_and_subtract(coll):
+    # doc ($add): "If one of the arguments is a date, $add treats the other arguments as
+    # milliseconds to add to the date"; ($subtract) date - date gives milliseconds and
+    # date - number a date.
+    when = datetime.datetime(2018, 3, 27, 16, 58, 51)
+    assert ev(coll, {"$add": ["$when", 1000, D("500")]}) == when + datetime.timedelta(seconds=1.5)
+    assert ev(coll, {"$subtract": ["$when", D("1000")]}) == when - datetime.timedelta(seconds=1)
+    assert ev(coll, {"$subtract": ["$when", {"$subtract": ["$when", 60000]}]}) == 60000
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ({"$lt": [D("2.5"), 3]}, True), ({"$gt": [D("2.5"), 2.4]}, True),
+    ({"$eq": [D("3.0"), 3]}, True), ({"$eq": [D("0.1"), 0.1]}, False),
+    ({"$cmp": [D("2.5"), 2]}, 1), ({"$cmp": [1, D("1.00")]}, 0), ({"$ne": [D("1"), True]}, True),
+    ({"$lt": [D("NaN"), -1e308]}, True), ({"$lt": [D("1E+400"), "a"]}, True),
+])
+def test_decimal_comparisons_are_numeric(coll, expression, expected):
+    # doc (Comparison/Sort Order): "MongoDB treats some types as equivalent for comparison
+    # purposes. For instance, numeric types undergo conversion before comparison"; a
+    # double compares by its exact binary value (0.1 is not 0.1 exactly).
+    assert ev(coll, expression) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (D("1.5"), "decimal"), (2**40, "long"), (-(2**40), "long"), (5, "int"), (2.5, "double"),
+    (Timestamp(1, 1), "timestamp"), (ObjectId(), "objectId"), (b"\x00", "binData"),
+])
+def test_type_of_values(coll, value, expected):
+    # doc ($type): returns the BSON type alias of the argument.
+    assert ev(coll, {"$type": {"$literal": value}}) == expected
+
+
+def test_rand_is_a_double_in_0_1(db):
+    # doc ($rand): "Returns a random float between 0 and 1 each time it is called";
+    # {$rand: {}} takes no arguments.
+    db.r.insert_many([{"_id": i} for i in range(50)])
+    values = [doc["r"] for doc in db.r.aggregate([{"$project": {"r": {"$rand": {}}}}])]
+    assert all(type(v) is float and 0 <= v < 1 for v in values)
+    assert len(set(values)) > 1
+    picked = ids(db.r.find({"$expr": {"$lt": [{"$rand": {}}, 0.5]}}))
+    assert 0 < len(picked) < 50
+    with pytest.raises(OperationFailure):
+        list(db.r.aggregate([{"$project": {"r": {"$rand": {"seed": 1}}}}]))
+
+
+# ------------------------------------------------------------------ numbers in find and $sort
+
+
+@pytest.fixture
+def numbers(db):
+    db.n.insert_many([
+        {"_id": 1, "d": D("2.5")}, {"_id": 2, "d": D("25")}, {"_id": 3, "d": 1},
+        {"_id": 4, "d": 3.0}, {"_id": 5, "d": D("-1")}, {"_id": 6, "d": None},
+        {"_id": 7, "d": "s"}, {"_id": 8, "d": float("nan")}, {"_id": 9, "d": True},
+        {"_id": 10, "d": 25},
+    ])
+    return db.n
+
+
+def test_find_compares_decimals_with_numbers(numbers):
+    # doc (Comparison/Sort Order): numeric types compare by value; doc (type bracketing):
+    # a query comparison only matches values of the same type class; booleans are not
+    # numbers; NaN matches only NaN.
+    assert ids(numbers.find({"d": {"$gt": 2}})) == [1, 2, 4, 10]
+    assert ids(numbers.find({"d": {"$lte": D("2.5")}})) == [1, 3, 5]
+    assert ids(numbers.find({"d": 25})) == [2, 10]
+    assert ids(numbers.find({"d": D("25.00")})) == [2, 10]
+    assert ids(numbers.find({"d": {"$in": [3, D("1")]}})) == [3, 4]
+    assert ids(numbers.find({"d": 1})) == [3]
+    assert ids(numbers.find({"d": True})) == [9]
+    assert ids(numbers.find({"d": {"$gte": float("nan")}})) == [8]
+
+
+def test_find_equality_of_embedded_documents_is_field_order_and_bson(db):
+    # doc (Match an Embedded/Nested Document): "Equality matches on the whole embedded
+    # document require an exact match of the specified <value> document, including the
+    # field order"; the values compare as BSON values.
+    db.e.insert_one({"_id": 1, "o": {"x": 1, "y": D("2")}})
+    assert ids(db.e.find({"o": {"x": 1.0, "y": 2}})) == [1]
+    assert ids(db.e.find({"o": {"y": 2, "x": 1}})) == []
+
+
+def test_sort_orders_decimals_among_numbers(numbers):
+    # doc (Comparison/Sort Order): null < numbers (ints, longs, doubles, decimals by
+    # value; NaN lowest) < strings < ... < booleans.
+    expected = [6, 8, 5, 3, 1, 4, 2, 10, 7, 9]
+    assert [doc["_id"] for doc in numbers.find().sort([("d", 1), ("_id", 1)])] == expected
+    out = numbers.aggregate([{"$sort": {"d": -1, "_id": 1}}])
+    assert [doc["_id"] for doc in out] == [9, 7, 2, 10, 4, 1, 3, 5, 8, 6]
+
+
+# ------------------------------------------------------------------ $group accumulators
+
+
+@pytest.fixture
+def mixed(db):
+    db.m.insert_many([
+        {"_id": 1, "g": "a", "v": 1}, {"_id": 2, "g": "a", "v": [5, 6]},
+        {"_id": 3, "g": "a", "v": True}, {"_id": 4, "g": "a", "v": "x"},
+        {"_id": 5, "g": "a", "v": None}, {"_id": 6, "g": "a"},
+        {"_id": 7, "g": "int", "v": 2**31 - 1}, {"_id": 8, "g": "int", "v": 5},
+        {"_id": 9, "g": "long", "v": 2**62}, {"_id": 10, "g": "long", "v": 2**62},
+        {"_id": 11, "g": "double", "v": 1.5}, {"_id": 12, "g": "double", "v": 2},
+        {"_id": 13, "g": "dec", "v": D("1.10")}, {"_id": 14, "g": "dec", "v": 2},
+        {"_id": 15, "g": "dec", "v": "y"},
+        {"_id": 16, "g": "date", "v": datetime.datetime(2021, 1, 1)},
+        {"_id": 17, "g": "date", "v": datetime.datetime(2020, 1, 1)},
+        {"_id": 18, "g": "none", "v": None},
+    ])
+    return db.m
+
+
+def grouped(coll, **accumulators):
+    stage = {"$group": {"_id": "$g", **accumulators}}
+    return {doc.pop("_id"): doc for doc in coll.aggregate([stage])}
+
+
+def test_group_sum_and_avg_ignore_non_numbers(mixed):
+    # doc ($sum): "$sum ignores non-numeric values" (arrays and booleans too); a field
+    # that is missing everywhere gives 0; ($avg) "ignores non-numeric values", no number
+    # gives null.
+    out = grouped(mixed, s={"$sum": "$v"}, a={"$avg": "$v"}, n={"$sum": 1})
+    assert same(out["a"]["s"], 1) and same(out["a"]["a"], 1.0) and out["a"]["n"] == 6
+    assert same(out["none"]["s"], 0) and out["none"]["a"] is None
+
+
+def test_group_sum_result_types(mixed):
+    # doc ($sum Result Data Type): integer -> long -> double -> decimal; an integer sum
+    # that overflows becomes a long, a long sum that overflows a double.
+    out = grouped(mixed, s={"$sum": "$v"}, a={"$avg": "$v"})
+    assert same(out["int"]["s"], 2**31 + 4)
+    assert same(out["long"]["s"], 2.0**63)
+    assert same(out["double"]["s"], 3.5) and same(out["double"]["a"], 1.75)
+    assert same(out["dec"]["s"], D("3.10")) and same(out["dec"]["a"], D("1.55"))
+
+
+def test_group_min_max_use_bson_order(mixed):
+    # doc ($min/$max): null and missing values are ignored; "compares both value and
+    # type, using the specified BSON comparison order for values of different types".
+    out = grouped(mixed, lo={"$min": "$v"}, hi={"$max": "$v"})
+    assert same(out["a"]["lo"], 1) and out["a"]["hi"] is True
+    assert same(out["dec"]["lo"], D("1.10")) and out["dec"]["hi"] == "y"
+    assert out["date"] == {"lo": datetime.datetime(2020, 1, 1), "hi": datetime.datetime(2021, 1, 1)}
+    assert out["none"] == {"lo": None, "hi": None}
+
+
+def test_accumulator_expressions_traverse_a_single_array(coll):
+    # doc ($sum/$avg/$max as expressions): "With a single expression as its operand, if
+    # the expression resolves to an array, $sum traverses into the array ... With a list
+    # of expressions as its operand, if any of the expressions resolves to an array, $sum
+    # does not traverse into the array but instead treats the array as a non-numeric value."
+    array = {"$literal": [1, D("0.5"), "x", True]}
+    assert same(ev(coll, {"$sum": array}), D("1.5"))
+    assert same(ev(coll, {"$sum": [array, 2]}), 2)
+    assert same(ev(coll, {"$avg": array}), D("0.75"))
+    assert ev(coll, {"$max": array}) is True and ev(coll, {"$min": [array, 3]}) == 3
+    assert same(ev(coll, {"$sum": "$nope"}), 0) and ev(coll, {"$avg": "$nope"}) is None
+
+
+def test_group_id_uses_bson_equality(db):
+    # doc ($group): documents are grouped by the _id value; numbers compare by value
+    # (1, 1.0 and Decimal128("1.0") are one group), true is not 1.
+    db.k.insert_many([{"k": 1, "v": 1}, {"k": True, "v": 2}, {"k": 1.0, "v": 4},
+                      {"k": D("1.0"), "v": 8}, {"v": 16}, {"k": None, "v": 32}])
+    out = {repr(doc["_id"]): doc["s"] for doc in db.k.aggregate(
+        [{"$group": {"_id": "$k", "s": {"$sum": "$v"}}}])}
+    assert out == {"1": 13, "True": 2, "None": 48}
+
+
+# ------------------------------------------------------------------ dotted paths through null
+
+
+def test_dotted_path_through_null_or_a_scalar_is_missing(db):
+    # doc (Query for Null or Missing Fields): "{ item : null } matches documents that
+    # either contain the item field whose value is null or that do not contain the item
+    # field"; j.a does not exist when j is null, a number, or absent.
+    db.j.insert_many([{"_id": 1, "j": None}, {"_id": 2}, {"_id": 3, "j": 5},
+                      {"_id": 4, "j": {"a": None}}, {"_id": 5, "j": {"a": 1}},
+                      {"_id": 6, "j": {"b": {"c": None}}}])
+    assert ids(db.j.find({"j.a": None})) == [1, 2, 3, 4, 6]
+    assert ids(db.j.find({"j.a": {"$exists": False}})) == [1, 2, 3, 6]
+    assert ids(db.j.find({"j.a": {"$exists": True}})) == [4, 5]
+    assert ids(db.j.find({"j.a": {"$ne": None}})) == [5]
+    assert ids(db.j.find({"j.b.c.d": None})) == [1, 2, 3, 4, 5, 6]
+    assert ids(db.j.find({"j.a": {"$in": [None, 1]}})) == [1, 2, 3, 4, 5, 6]
+
+
+# ------------------------------------------------------------------ update operators
+
+
+@pytest.fixture
+def account(db):
+    db.acc.insert_one({"_id": 1, "d": D("2.5"), "i": 2**31 - 1, "l": 2**63 - 1, "f": 1.5,
+                       "s": "x", "n": None, "arr": [1, D("2")]})
+    return db.acc
+
+
+def updated(coll, update):
+    coll.update_one({"_id": 1}, update)
+    return coll.find_one({"_id": 1})
+
+
+def test_inc_and_mul_with_decimals(account):
+    # doc ($inc/$mul Mixed Type): 32-bit integer, 64-bit integer, Double, Decimal128 ->
+    # the larger type; "If the product of two 32-bit integers exceeds the maximum value
+    # for a 32-bit integer, the result is a 64-bit integer."
+    doc = updated(account, {"$inc": {"d": 1, "i": 1, "f": D("1"), "arr.1": 1}})
+    assert same(doc["d"], D("3.5")) and same(doc["i"], 2**31)
+    assert same(doc["f"], D("2.50000000000000")) and same(doc["arr"][1], D("3"))
+    doc = updated(account, {"$mul": {"d": 2, "i": D("0.5"), "arr.0": 2.5}})
+    assert same(doc["d"], D("7.0")) and same(doc["i"], D("1073741824.0"))
+    assert same(doc["arr"][0], 2.5)
+
+
+def test_mul_on_a_missing_field_sets_zero_of_the_multipliers_type(account):
+    # doc ($mul Missing Field): "creates the field and sets the value to zero of the same
+    # numeric type as the multiplier"; ($inc) a missing field is set to the value.
+    doc = updated(account, {"$mul": {"m1": D("2.5"), "m2": 3, "m3": 1.5},
+                            "$inc": {"new.x": D("1.25")}})
+    assert same(doc["m1"], D("0.0")) and same(doc["m2"], 0) and same(doc["m3"], 0.0)
+    assert same(doc["new"]["x"], D("1.25"))
+
+
+@pytest.mark.parametrize("update", [
+    {"$inc": {"s": 1}}, {"$inc": {"n": 1}}, {"$inc": {"i": "1"}}, {"$mul": {"s": 2}},
+    {"$mul": {"d": None}}, {"$inc": {"l": 1}}, {"$mul": {"l": 2}},
+])
+def test_inc_and_mul_errors(account, update):
+    # doc: "The field to update must contain a numeric value" (null too), the operand
+    # must be a number, and "Integer operations of any type that exceed the maximum value
+    # for a 64-bit integer produce an error".
+    before = account.find_one()
+    with pytest.raises(WriteError):
+        account.update_one({"_id": 1}, update)
+    assert account.find_one() == before
+
+
+def test_min_and_max_updates_use_bson_order(account):
+    # doc ($min/$max update): updates the field when the value is less (greater), "using
+    # the BSON comparison order"; a missing field is set to the value.
+    doc = updated(account, {"$max": {"d": 3, "f": D("1.2"), "new": D("1")},
+                            "$min": {"i": D("1E+3"), "s": 5}})
+    assert same(doc["d"], 3) and same(doc["f"], 1.5) and same(doc["new"], D("1"))
+    assert same(doc["i"], D("1E+3")) and same(doc["s"], 5)
