@@ -347,7 +347,7 @@ class ExprCompiler:
                 return None
             return like_to_regex(str(node.pattern.value), escape)
         if isinstance(node.pattern, ast.Param):
-            return LikePattern(node.pattern.key, escape, context)
+            return LikePattern(node.pattern.key, escape)
         raise unsupported(node.pattern, "LIKE with a pattern that is not a literal or parameter")
 
     def _like(self, node: ast.Like, positive: bool) -> Any:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from bson import Regex
+
 from ..sql import ast
 from ..types import to_bson_as
 from .template import NEVER, InValues, LikePattern, NullGuard, Value, like_to_regex
@@ -144,16 +146,18 @@ class MatchCompiler:
         if isinstance(node.pattern, ast.Literal):
             if node.pattern.value is None:
                 return NEVER
-            regex: Any = like_to_regex(str(node.pattern.value), escape)
+            text: Any = like_to_regex(str(node.pattern.value), escape)
+            regex: Any = Regex(text, options)
         elif isinstance(node.pattern, ast.Param):
-            regex = LikePattern(node.pattern.key, escape, "query")
+            text = LikePattern(node.pattern.key, escape)
+            regex = LikePattern(node.pattern.key, escape, options)
             keys = [node.pattern.key]
         else:
             return None
         if positive:
-            condition: Any = {field[0]: {"$regex": regex, "$options": options}}
-        else:
-            condition = {field[0]: {"$not": {"$regex": regex, "$options": options}, "$ne": None}}
+            condition: Any = {field[0]: {"$regex": text, "$options": options}}
+        else:  # $not takes a regex object (documented); NULL is neither LIKE nor NOT LIKE
+            condition = {field[0]: {"$not": regex, "$ne": None}}
         return NullGuard(condition, keys) if keys else condition
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
+from bson import Regex
+
 from ..errors import DataError, ProgrammingError
 from ..types import to_bson_as
 
@@ -117,12 +119,12 @@ class InValues(Slot):
 class LikePattern(Slot):
     """A LIKE pattern given as a parameter, turned into an anchored regex when bound."""
 
-    __slots__ = ("key", "escape", "wrap")
+    __slots__ = ("key", "escape", "options")
 
-    def __init__(self, key: Any, escape: Optional[str], wrap: str) -> None:
+    def __init__(self, key: Any, escape: Optional[str], options: Optional[str] = None) -> None:
         self.key = key
         self.escape = escape
-        self.wrap = wrap  # 'query' ({"$regex": ...}) or 'expr' (a string for $regexMatch)
+        self.options = options  # None: the pattern text; else a BSON regex with these options
 
     def bind(self, params: Any) -> Any:
         pattern = lookup(params, self.key)
@@ -130,7 +132,8 @@ class LikePattern(Slot):
             return None
         if not isinstance(pattern, str):
             raise DataError(f"LIKE pattern must be a string, not {type(pattern).__name__}")
-        return like_to_regex(pattern, self.escape)
+        regex = like_to_regex(pattern, self.escape)
+        return regex if self.options is None else Regex(regex, self.options)
 
     def keys(self) -> list[Any]:
         return [self.key]
@@ -164,6 +167,10 @@ def check_count(value: Any) -> Optional[int]:
     return value
 
 
+# "$" alone also matches before a final newline (PCRE and Python alike); the look-ahead makes
+# it the very end, as LIKE requires ("abc\n" LIKE 'abc' is false).
+END_OF_TEXT = r"$(?!\n)"
+
 _REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}/#- \t\n")
 
 
@@ -189,7 +196,7 @@ def like_to_regex(pattern: str, escape: Optional[str] = None) -> str:
             out.append("\\" + char)
         else:
             out.append(char)
-    out.append("$")
+    out.append(END_OF_TEXT)
     return "".join(out)
 
 
