@@ -566,6 +566,10 @@ def _comparison(op: str) -> Callable:
     return handler
 
 
+# Server error codes (error_codes.yml) of the arithmetic errors, which the driver maps.
+_BAD_VALUE, _TYPE_MISMATCH, _OVERFLOW = 2, 14, 15
+
+
 def _widest(kind: type, value: Any) -> type:
     """``Value::getWidestNumeric`` over int (int and long), float and Decimal128."""
     for cls in (Decimal128, float):
@@ -597,7 +601,7 @@ def _millis_of(op: str, number: Any) -> int:
     else:
         millis = number
     if millis is None or not _fits_long(millis):
-        raise OperationFailure(f"date overflow in {op}")
+        raise OperationFailure(f"date overflow in {op}", _OVERFLOW)
     return millis
 
 
@@ -605,7 +609,7 @@ def _date_plus(op: str, date: datetime.datetime, millis: int) -> datetime.dateti
     try:
         return date + datetime.timedelta(milliseconds=millis)
     except OverflowError as error:
-        raise OperationFailure(f"date overflow in {op}") from error
+        raise OperationFailure(f"date overflow in {op}", _OVERFLOW) from error
 
 
 def _add(parser: Any, values: Any, original: Callable) -> Any:
@@ -621,7 +625,7 @@ def _add(parser: Any, values: Any, original: Callable) -> Any:
             return None
         if isinstance(value, datetime.datetime):
             if date is not None:
-                raise OperationFailure("only one date allowed in an $add expression")
+                raise OperationFailure("only one date allowed in an $add expression", 16612)
             date, value = value, _epoch_millis(value)
         elif _is_number(value):
             old, widest = widest, _widest(widest, value)
@@ -632,7 +636,7 @@ def _add(parser: Any, values: Any, original: Callable) -> Any:
                                  else _double_to_decimal(total_double, digits34=True))
         else:
             raise OperationFailure(f"$add only supports numeric or date types, "
-                                   f"not {_type_name(value)}")
+                                   f"not {_type_name(value)}", _TYPE_MISMATCH)
         if widest is int:
             if _fits_long(total_long + value):
                 total_long += value
@@ -669,8 +673,9 @@ def _subtract(parser: Any, values: Any, original: Callable) -> Any:
             return _epoch_millis(a) - _epoch_millis(b)
         if _is_number(b):
             return _date_plus("$subtract", a, -_millis_of("$subtract", b))
-        raise OperationFailure(f"can't $subtract {_type_name(b)} from Date")
-    raise OperationFailure(f"can't $subtract {_type_name(b)} from {_type_name(a)}")
+        raise OperationFailure(f"can't $subtract {_type_name(b)} from Date", _TYPE_MISMATCH)
+    raise OperationFailure(f"can't $subtract {_type_name(b)} from {_type_name(a)}",
+                           _TYPE_MISMATCH)
 
 
 def _multiply(parser: Any, values: Any, original: Callable) -> Any:
@@ -684,7 +689,7 @@ def _multiply(parser: Any, values: Any, original: Callable) -> Any:
             return None
         if not _is_number(value):
             raise OperationFailure(f"$multiply only supports numeric types, "
-                                   f"not {_type_name(value)}")
+                                   f"not {_type_name(value)}", _TYPE_MISMATCH)
         old, widest = widest, _widest(widest, value)
         if widest is Decimal128:
             if old is not Decimal128:
@@ -711,15 +716,15 @@ def _divide(parser: Any, values: Any, original: Callable) -> Any:
         if isinstance(a, Decimal128) or isinstance(b, Decimal128):
             denominator = _coerce_decimal(b)
             if denominator.is_zero():
-                raise OperationFailure("can't $divide by zero")
+                raise OperationFailure("can't $divide by zero", _BAD_VALUE)
             return _decimal128(_DECIMAL128.divide(_coerce_decimal(a), denominator))
         if float(b) == 0:
-            raise OperationFailure("can't $divide by zero")
+            raise OperationFailure("can't $divide by zero", _BAD_VALUE)
         return float(a) / float(b)
     if _nullish(a) or _nullish(b):
         return None
     raise OperationFailure(f"$divide only supports numeric types, not {_type_name(a)} "
-                           f"and {_type_name(b)}")
+                           f"and {_type_name(b)}", _TYPE_MISMATCH)
 
 
 def _mod(parser: Any, values: Any, original: Callable) -> Any:
@@ -730,10 +735,10 @@ def _mod(parser: Any, values: Any, original: Callable) -> Any:
         if isinstance(a, Decimal128) or isinstance(b, Decimal128):
             divisor = _coerce_decimal(b)
             if divisor.is_zero():
-                raise OperationFailure("can't $mod by zero")
+                raise OperationFailure("can't $mod by zero", 5733415)
             return _decimal128(_DECIMAL128.remainder(_coerce_decimal(a), divisor))
         if float(b) == 0:
-            raise OperationFailure("can't $mod by zero")
+            raise OperationFailure("can't $mod by zero", 16610)
         if isinstance(a, float) or isinstance(b, float):
             try:
                 return math.fmod(a, b)
@@ -744,14 +749,14 @@ def _mod(parser: Any, values: Any, original: Callable) -> Any:
     if _nullish(a) or _nullish(b):
         return None
     raise OperationFailure(f"$mod only supports numeric types, not {_type_name(a)} "
-                           f"and {_type_name(b)}")
+                           f"and {_type_name(b)}", 16611)
 
 
 def _abs(number: Any) -> Any:
     if isinstance(number, Decimal128):
         return Decimal128(number.to_decimal().copy_abs())
     if isinstance(number, int) and number == _INT64_MIN:
-        raise OperationFailure("can't take $abs of long long min")
+        raise OperationFailure("can't take $abs of long long min", 28680)
     return abs(number)
 
 
@@ -777,7 +782,8 @@ def _numeric_argument(op: str, function: Callable) -> Callable:
         if _nullish(value):
             return None
         if not _is_number(value):
-            raise OperationFailure(f"{op} only supports numeric types, not {_type_name(value)}")
+            raise OperationFailure(f"{op} only supports numeric types, "
+                                   f"not {_type_name(value)}", 28765)
         return function(value)
 
     return handler
@@ -786,9 +792,9 @@ def _numeric_argument(op: str, function: Callable) -> Callable:
 def _rand(parser: Any, values: Any, original: Callable) -> float:
     # doc: {$rand: {}} returns a random double in [0, 1), a new one each evaluation.
     if not isinstance(values, dict):
-        raise OperationFailure("invalid parameter: expected an object ($rand)")
+        raise OperationFailure("invalid parameter: expected an object ($rand)", 10065)
     if values:
-        raise OperationFailure("$rand does not currently accept arguments")
+        raise OperationFailure("$rand does not currently accept arguments", 3040501)
     return _RANDOM.random()
 
 

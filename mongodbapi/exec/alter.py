@@ -123,9 +123,15 @@ def _set_not_null(collection: Any, info: TableInfo, action: ast.AlterAction) -> 
     column.not_null = True
 
 
-def _apply(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: Any) -> None:
     kind = action.kind
-    if kind == "add_column":
+    if kind == "restart":  # ALTER COLUMN id RESTART [WITH n]: the next generated value is n
+        column = _column(info, action.column or "")
+        if column.name not in info.auto:
+            raise ProgrammingError(f"column {column.name} of {info.name} is not an identity column")
+        start = action.default.value if isinstance(action.default, ast.Literal) else 1
+        catalog.set_sequence(info.name, int(start) - 1)
+    elif kind == "add_column":
         _add_column(collection, info, action)
     elif kind == "drop_column":
         _drop_column(collection, info, action)
@@ -202,6 +208,6 @@ def alter_table(connection: Any, node: ast.AlterTable) -> Result:
                 info.name = action.new_name
                 collection = connection.database[info.name]
             else:
-                _apply(collection, info, action)
+                _apply(collection, info, action, catalog)
         catalog.save(info)
     return empty()

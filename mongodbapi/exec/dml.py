@@ -157,6 +157,10 @@ class InsertStatement:
         if lastrowid is None and not self.declared:
             lastrowid = documents[-1]["_id"]
         collection = connection.database[self.collection]
+        if self.node.ignore_conflicts:
+            documents = _without_conflicts(collection, documents, connection.statement_session())
+            if not documents:
+                return empty(None, 0)
 
         def work(session: Any) -> None:
             with translated():
@@ -223,6 +227,37 @@ class InsertStatement:
                 document.pop(column.field, None)
                 continue
             document[column.field] = to_bson_as(value, column.type)
+
+
+def _without_conflicts(collection: Any, documents: list[dict[str, Any]], session: Any) -> list[dict[str, Any]]:
+    """ON CONFLICT DO NOTHING: the documents that collide with no unique key, stored or earlier.
+
+    Conflicts are found before writing rather than by ignoring duplicate-key errors, because
+    inside a MongoDB transaction any write error aborts the whole transaction.
+    """
+    with translated():
+        keys = [[f for f, _ in spec["key"]] for spec in collection.index_information().values()
+                if spec.get("unique") or spec["key"] == [("_id", 1)]]
+        kept = documents
+        for fields in keys:
+            def value(document: dict[str, Any]) -> Optional[tuple[Any, ...]]:
+                if any(document.get(f) is None for f in fields):
+                    return None  # a NULL in the key: exempt from uniqueness
+                return tuple(repr(document[f]) for f in fields)
+            wanted = [d for d in kept if value(d) is not None]
+            taken: set[Any] = set()
+            if wanted:
+                query = {"$or": [{f: d[f] for f in fields} for d in wanted]}
+                taken = {value(d) for d in collection.find(query, {f: 1 for f in fields}, session=session)}
+            survivors = []
+            for document in kept:
+                key = value(document)
+                if key is None or key not in taken:
+                    survivors.append(document)
+                    if key is not None:
+                        taken.add(key)
+            kept = survivors
+    return kept
 
 
 def _shown(expr: ast.Expr) -> Any:

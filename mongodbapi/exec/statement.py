@@ -18,6 +18,7 @@ from ..mql.select import QueryPlan
 from ..mql.template import template_keys
 from ..sql import ast
 from ..sql.parser import parse
+from ..sql.walk import param_keys, with_values
 from . import ddl, query
 from .alter import alter_table
 from .dml import DeleteStatement, InsertStatement, UpdateStatement
@@ -72,13 +73,18 @@ class PreparedWrite(Prepared):
 
 
 class PreparedCommand(Prepared):
-    """DDL and transaction control: planned when run (they change the catalog they depend on)."""
+    """DDL and transaction control: planned when run (they change the catalog they depend on).
 
-    def __init__(self, action: Callable[[Any], Result]) -> None:
+    Their few placeholders (``DEFAULT %s``) are replaced by the values before they run.
+    """
+
+    def __init__(self, action: Callable[[Any, Any], Result], node: ast.Node) -> None:
         self.action = action
+        self.node = node
+        self.param_keys = param_keys(node)
 
     def run(self, connection: Any, params: Any) -> Result:
-        return self.action(connection)
+        return self.action(connection, with_values(self.node, params) if self.param_keys else self.node)
 
 
 class PreparedExplain(Prepared):
@@ -99,20 +105,16 @@ class PreparedExplain(Prepared):
         return Result([Column("command", "TEXT"), Column("body", "TEXT")], iter(text_rows), len(text_rows))
 
 
-def _transaction_command(node: ast.Node) -> Callable[[Any], Result]:
-    def run(connection: Any) -> Result:
-        if isinstance(node, ast.Begin):
-            connection.begin()
-        elif isinstance(node, ast.Commit):
-            connection.commit()
-        elif isinstance(node, ast.Rollback):
-            if node.savepoint is not None:
-                raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
-            connection.rollback()
-        else:
-            raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
-        return empty()
-    return run
+def _transaction_command(connection: Any, node: ast.Node) -> Result:
+    if isinstance(node, ast.Begin):
+        connection.begin()
+    elif isinstance(node, ast.Commit):
+        connection.commit()
+    elif isinstance(node, ast.Rollback) and node.savepoint is None:
+        connection.rollback()
+    else:
+        raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
+    return empty()
 
 
 def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
@@ -129,17 +131,17 @@ def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
     if isinstance(node, ast.Delete):
         return PreparedWrite(DeleteStatement(node, connection.catalog.get(node.table), PlanContext(connection.catalog)))
     if isinstance(node, ast.CreateTable):
-        return PreparedCommand(lambda c: ddl.create_table(c, node))
+        return PreparedCommand(ddl.create_table, node)
     if isinstance(node, ast.DropTable):
-        return PreparedCommand(lambda c: ddl.drop_table(c, node))
+        return PreparedCommand(ddl.drop_table, node)
     if isinstance(node, ast.AlterTable):
-        return PreparedCommand(lambda c: alter_table(c, node))
+        return PreparedCommand(alter_table, node)
     if isinstance(node, ast.CreateIndex):
-        return PreparedCommand(lambda c: ddl.create_index(c, node))
+        return PreparedCommand(ddl.create_index, node)
     if isinstance(node, ast.DropIndex):
-        return PreparedCommand(lambda c: ddl.drop_index(c, node))
+        return PreparedCommand(ddl.drop_index, node)
     if isinstance(node, (ast.Begin, ast.Commit, ast.Rollback, ast.Savepoint, ast.ReleaseSavepoint)):
-        return PreparedCommand(_transaction_command(node))
+        return PreparedCommand(_transaction_command, node)
     if isinstance(node, ast.Explain):
         return PreparedExplain(_prepare_node(node.statement, connection))
     raise NotSupportedError(f"{type(node).__name__} statements are not supported")

@@ -136,6 +136,10 @@ class ExprCompiler:
         index = self.value(node.index, "INTEGER")
         return Typed({"$arrayElemAt": [operand.mql, index.mql]}, None, True)
 
+    def _value_Member(self, node: ast.Member) -> Typed:
+        operand = self.value(node.operand)
+        return Typed({"$getField": {"field": {"$literal": node.name}, "input": operand.mql}}, None, True)
+
     def _value_Unary(self, node: ast.Unary) -> Typed:
         if node.op == "not":
             return self.predicate_value(node)

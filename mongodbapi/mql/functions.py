@@ -212,6 +212,16 @@ def _extreme(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
     return build
 
 
+def _at_time_zone(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """``ts AT TIME ZONE zone``: the wall-clock time in ``zone`` of an instant, as a TIMESTAMP."""
+    zone = compiler.value(node.args[0], "TEXT")
+    source = compiler.value(node.args[1])
+    parts = {"$dateToParts": {"date": source.mql, "timezone": zone.mql}}
+    local = {"$dateFromParts": {f: {"$getField": {"field": f, "input": parts}} for f in
+                                ("year", "month", "day", "hour", "minute", "second", "millisecond")}}
+    return Typed(null_guard([source, zone], local), "TIMESTAMP", source.nullable or zone.nullable)
+
+
 def _random(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     _arity(node, 0)
     return Typed({"$rand": {}}, "REAL", False)
@@ -240,7 +250,7 @@ FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
     "extract": _extract, "date_trunc": _date_trunc,
     "current_date": _current("DATE"), "current_timestamp": _current("TIMESTAMPTZ"),
     "current_time": _current("TIME"), "now": _current("TIMESTAMPTZ"),
-    "greatest": _extreme("$max"), "least": _extreme("$min"), "random": _random,
+    "greatest": _extreme("$max"), "least": _extreme("$min"), "random": _random, "timezone": _at_time_zone,
 }
 
 

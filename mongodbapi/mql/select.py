@@ -141,6 +141,9 @@ class SelectPlanner:
                     raise
                 return None  # a column of an enclosing query: not a field of these documents
             return binding.path, binding.type
+        if isinstance(node, ast.Member):
+            inner = self.field_of(node.operand)
+            return (f"{inner[0]}.{node.name}", None) if inner is not None else None
         if isinstance(node, ast.Subscript) and isinstance(node.index, ast.Literal) \
                 and isinstance(node.index.value, int) and node.index.value >= 0:
             inner = self.field_of(node.operand)

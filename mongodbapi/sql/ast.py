@@ -58,6 +58,15 @@ class Subscript(Expr):
 
 
 @dataclass(frozen=True)
+class Member(Expr):
+    """A field of an embedded document reached after a subscript: ``tags[0].name``."""
+
+    operand: Expr
+    name: str
+    pos: Pos = _pos()
+
+
+@dataclass(frozen=True)
 class Unary(Expr):
     op: str  # '-' '+' 'not'
     operand: Expr
@@ -320,6 +329,7 @@ class Insert(Node):
     rows: tuple[tuple[Expr, ...], ...]
     query: Optional[Select]
     returning: tuple[Node, ...]
+    ignore_conflicts: bool = False  # ON CONFLICT DO NOTHING
     pos: Pos = _pos()
 
 
@@ -405,7 +415,7 @@ class AlterAction(Node):
     """One ALTER TABLE action. ``kind`` names it; the other fields are used as it needs."""
 
     kind: str  # add_column drop_column rename_column rename_table set_type set_not_null
-    #            drop_not_null set_default drop_default add_constraint drop_constraint
+    #            drop_not_null set_default drop_default add_constraint drop_constraint restart
     column: Optional[str] = None
     new_name: Optional[str] = None
     column_def: Optional[ColumnDef] = None

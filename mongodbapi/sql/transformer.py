@@ -270,6 +270,16 @@ class SQLTransformer(Transformer):
     def row_value(self, children: list[Any]) -> ast.RowValue:
         return ast.RowValue(tuple(children), pos=_pos_of(children))
 
+    def subscript_member(self, children: list[Any]) -> ast.Expr:
+        node: ast.Expr = ast.Subscript(children[0], children[1], pos=_pos_of(children))
+        for name in children[2:]:
+            node = ast.Member(node, str(name), pos=name.pos)
+        return node
+
+    def at_time_zone(self, children: list[Any]) -> ast.Func:
+        operand, zone = _nodes(children, ast.Expr)
+        return ast.Func("timezone", (zone, operand), pos=_pos_of(children))
+
     def subscript(self, children: list[Any]) -> ast.Subscript:
         return ast.Subscript(children[0], children[1], pos=_pos_of(children))
 
@@ -475,7 +485,8 @@ class SQLTransformer(Transformer):
 
     def derived_table(self, children: list[Any]) -> ast.DerivedTable:
         query = _nodes(children, ast.Select)[0]
-        alias = next(c for c in children if isinstance(c, _Name))
+        # PostgreSQL 16 allows a subquery in FROM without an alias; it gets a name of its own
+        alias = next((c for c in children if isinstance(c, _Name)), f"subquery_{query.pos[0]}_{query.pos[1]}")
         columns = next((c for c in children if isinstance(c, tuple)), ())
         return ast.DerivedTable(query, str(alias), columns, pos=query.pos)
 
@@ -587,6 +598,9 @@ class SQLTransformer(Transformer):
     def returning(self, children: list[Any]) -> tuple[str, Any]:
         return ("returning", children[-1])
 
+    def on_conflict(self, children: list[Any]) -> tuple[str, bool]:
+        return ("on_conflict", True)
+
     def insert_stmt(self, children: list[Any]) -> ast.Insert:
         table = next(c for c in children if isinstance(c, _Name))
         columns: tuple[str, ...] = ()
@@ -600,9 +614,12 @@ class SQLTransformer(Transformer):
                 query = child[1]
             elif isinstance(child, tuple) and child and child[0] == "returning":
                 returning = child[1]
+            elif isinstance(child, tuple) and child and child[0] == "on_conflict":
+                continue
             elif isinstance(child, tuple) and all(isinstance(c, str) for c in child):
                 columns = child
-        return ast.Insert(str(table), columns, rows, query, returning, pos=_pos_of(children))
+        ignore = any(isinstance(c, tuple) and c and c[0] == "on_conflict" for c in children)
+        return ast.Insert(str(table), columns, rows, query, returning, ignore, pos=_pos_of(children))
 
     def assignment(self, children: list[Any]) -> ast.Assignment:
         value = children[-1] if isinstance(children[-1], ast.Expr) else ast.Default()
@@ -757,6 +774,11 @@ class SQLTransformer(Transformer):
 
     def drop_default(self, children: list[Any]) -> ast.AlterAction:
         return ast.AlterAction("drop_default")
+
+    def restart(self, children: list[Any]) -> ast.AlterAction:
+        numbers = [c for c in children if isinstance(c, Token) and c.type == "NUMBER"]
+        start = int(str(numbers[0])) if numbers else 1
+        return ast.AlterAction("restart", default=ast.Literal(start, "integer"))
 
     def alter_column(self, children: list[Any]) -> ast.AlterAction:
         name = next(c for c in children if isinstance(c, _Name))

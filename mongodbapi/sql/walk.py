@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from typing import Any, Iterator
 
 from . import ast
@@ -37,3 +37,18 @@ def walk(node: Any, into_subqueries: bool = True) -> Iterator[Any]:
 def param_keys(node: Any) -> list[Any]:
     """The placeholders under ``node``, in order."""
     return [n.key for n in walk(node) if isinstance(n, ast.Param)]
+
+
+def with_values(node: Any, params: Any) -> Any:
+    """A copy of ``node`` with each placeholder replaced by its value, for statements that are
+    not cached and run once (DDL: ``DEFAULT %s``)."""
+    from ..mql.template import lookup
+
+    if isinstance(node, ast.Param):
+        return ast.Literal(lookup(params, node.key), "value", pos=node.pos)
+    if isinstance(node, tuple):
+        return tuple(with_values(item, params) for item in node)
+    if not is_dataclass(node):
+        return node
+    changes = {f.name: with_values(getattr(node, f.name), params) for f in fields(node) if f.name != "pos"}
+    return replace(node, **changes)
