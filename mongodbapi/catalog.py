@@ -19,6 +19,7 @@ sampling documents: the union of their top-level fields, in first-seen order.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class TableInfo:
     unique: list[list[str]] = field(default_factory=list)
     auto: list[str] = field(default_factory=list)  # auto-increment column names
     declared: bool = True  # False: described by sampling, not by CREATE TABLE
+    open: bool = False  # columns beyond the declared ones are allowed (ENFORCE_SCHEMA off)
 
     def __post_init__(self) -> None:
         self._by_name: dict[str, ColumnInfo] = {}
@@ -163,10 +165,13 @@ class Catalog:
             self._tables[name] = info
             return info
 
-    def get(self, name: str, session: Any = None) -> TableInfo:
+    def get(self, name: str, session: Any = None, open_schema: bool = False) -> TableInfo:
+        """The table called ``name``; with ``open_schema`` it also accepts undeclared columns."""
         info = self.lookup(name, session)
         if info is None:
             raise ProgrammingError(f"no such table: {name}")
+        if open_schema and info.declared:
+            return dataclasses.replace(info, open=True)
         return info
 
     def _load(self, name: str, session: Any) -> Optional[TableInfo]:

@@ -72,7 +72,10 @@ def create_unique(collection: Any, table: str, columns: list[str], info: TableIn
 def create_table(connection: Any, node: ast.CreateTable) -> Result:
     catalog = connection.catalog
     existing = catalog.lookup(node.table)
-    if existing is not None:
+    # With ENFORCE_SCHEMA off, a collection that already holds data but has no declared schema
+    # is adopted: CREATE TABLE declares its columns.
+    adopt = existing is not None and not existing.declared and not connection.enforce_schema
+    if existing is not None and not adopt:
         if node.if_not_exists:
             return empty()
         raise ProgrammingError(f"table {node.table} already exists")

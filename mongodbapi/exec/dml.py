@@ -107,7 +107,9 @@ class InsertStatement:
             for name in names:
                 column = info.column(name)
                 if column is None:
-                    raise ProgrammingError(f"table {info.name} has no column named {name}")
+                    if not info.open:
+                        raise ProgrammingError(f"table {info.name} has no column named {name}")
+                    column = ColumnInfo(check_field_name(name), None)  # ENFORCE_SCHEMA off: kept as given
                 self.targets.append(column)
         else:
             if not node.columns:
@@ -130,8 +132,14 @@ class InsertStatement:
 
     def _document(self, values: dict[str, Any]) -> dict[str, Any]:
         """A document from the given column values; other columns take their defaults."""
-        columns = self.info.columns if self.declared and self.info else self.targets
-        return {c.field: values[c.name] if c.name in values else default_value(c) for c in columns}
+        return {c.field: values[c.name] if c.name in values else default_value(c) for c in self._columns()}
+
+    def _columns(self) -> list[ColumnInfo]:
+        """Every column a new row has: the declared ones and any undeclared target."""
+        if not (self.declared and self.info):
+            return self.targets
+        declared = {id(c) for c in self.info.columns}
+        return self.info.columns + [c for c in self.targets if id(c) not in declared]
 
     def _values(self, row: tuple[ast.Expr, ...], params: Any) -> dict[str, Any]:
         return {column.name: default_value(column) if isinstance(expr, ast.Default) else evaluate(expr, params)
@@ -217,7 +225,7 @@ class InsertStatement:
 
     def _check_and_convert(self, document: dict[str, Any]) -> None:
         """Check NOT NULL, convert values to their column types; a NULL is stored as no field."""
-        for column in (self.info.columns if self.declared and self.info else self.targets):
+        for column in self._columns():
             value = document.get(column.field)
             if value is None and column.type == "OBJECTID" and self.info and column.name in self.info.primary_key:
                 value = document[column.field] = ObjectId()

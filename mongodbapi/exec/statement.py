@@ -13,7 +13,7 @@ from typing import Any, Callable
 from bson import json_util
 
 from ..errors import NotSupportedError, ProgrammingError
-from ..mql.planner import PlanContext, plan_select
+from ..mql.planner import PlanContext
 from ..mql.select import QueryPlan
 from ..mql.template import template_keys
 from ..sql import ast
@@ -118,18 +118,22 @@ def _transaction_command(connection: Any, node: ast.Node) -> Result:
 
 
 def _prepare_node(node: ast.Node, connection: Any) -> Prepared:
+    open_schema = not connection.enforce_schema
+    context = PlanContext(connection.catalog, open_schema)
     if isinstance(node, ast.Select):
-        return PreparedQuery(plan_select(node, connection.catalog))
+        return PreparedQuery(context.plan_query(node))
     if isinstance(node, ast.Insert):
         info = connection.catalog.lookup(node.table)
+        if info is not None and open_schema and info.declared:
+            info = context.table(node.table)
         if info is None and connection.enforce_schema:
             raise ProgrammingError(f"no such table: {node.table}")
-        query = PreparedQuery(plan_select(node.query, connection.catalog)) if node.query is not None else None
+        query = PreparedQuery(context.plan_query(node.query)) if node.query is not None else None
         return PreparedWrite(InsertStatement(node, info, info.name if info else node.table, query))
     if isinstance(node, ast.Update):
-        return PreparedWrite(UpdateStatement(node, connection.catalog.get(node.table), PlanContext(connection.catalog)))
+        return PreparedWrite(UpdateStatement(node, context.table(node.table), context))
     if isinstance(node, ast.Delete):
-        return PreparedWrite(DeleteStatement(node, connection.catalog.get(node.table), PlanContext(connection.catalog)))
+        return PreparedWrite(DeleteStatement(node, context.table(node.table), context))
     if isinstance(node, ast.CreateTable):
         return PreparedCommand(ddl.create_table, node)
     if isinstance(node, ast.DropTable):

@@ -89,11 +89,12 @@ class GroupPlanner:
             if contains_aggregate(arg):
                 raise ProgrammingError(f"aggregate calls cannot be nested (line {node.pos[0]})")
         value = self.compiler.value(node.args[0])
-        mql = value.mql
-        if node.filter is not None:
-            mql = {"$cond": [self.compiler.truth(node.filter), mql, None]}
-        builder = getattr(self, "_agg_" + name)
-        return builder(node, Typed(mql, value.type, value.nullable))
+        if node.filter is not None:  # rows the FILTER rejects count as NULL input
+            value = Typed({"$cond": [self.compiler.truth(node.filter), value.mql, None]}, value.type, True)
+        builder = getattr(self, "_agg_" + name, None)
+        if builder is None:
+            raise unsupported(node, f"aggregate {name}()")
+        return builder(node, value)
 
     def _distinct_values(self, value: Typed) -> str:
         return self._accumulate({"$addToSet": value.mql}, [])
@@ -165,6 +166,27 @@ class GroupPlanner:
         return Typed(joined, "TEXT", True)
 
     _agg_string_agg = _agg_group_concat
+
+    def _spread(self, operator: str, node: ast.Func, value: Typed, squared: bool) -> Typed:
+        deviation = f"${self._accumulate({operator: value.mql}, None)}"
+        result: Any = {"$pow": [deviation, 2]} if squared else deviation
+        return Typed({"$cond": [{"$eq": [deviation, None]}, None, result]}, "REAL", True)
+
+    def _agg_stddev_pop(self, node: ast.Func, value: Typed) -> Typed:
+        return self._spread("$stdDevPop", node, value, False)
+
+    def _agg_stddev_samp(self, node: ast.Func, value: Typed) -> Typed:
+        return self._spread("$stdDevSamp", node, value, False)
+
+    _agg_stddev = _agg_stddev_samp
+
+    def _agg_var_pop(self, node: ast.Func, value: Typed) -> Typed:
+        return self._spread("$stdDevPop", node, value, True)
+
+    def _agg_var_samp(self, node: ast.Func, value: Typed) -> Typed:
+        return self._spread("$stdDevSamp", node, value, True)
+
+    _agg_variance = _agg_var_samp
 
     # ------------------------------------------------------------- stages
 

@@ -21,7 +21,8 @@ from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, to_bson_as
 from .template import LikePattern, Value, like_to_regex
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg",
-                        "bool_and", "bool_or", "every", "array_agg"})
+                        "bool_and", "bool_or", "every", "array_agg", "stddev", "stddev_pop", "stddev_samp",
+                        "variance", "var_pop", "var_samp"})
 
 _COMPARE = {"=": "$eq", "<>": "$ne", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _NEGATE = {"=": "<>", "<>": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}

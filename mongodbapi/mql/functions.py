@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import ProgrammingError
+import math
+
+from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..types import INTEGER_TYPES
 from .expr import Typed, null_guard, unsupported
@@ -186,7 +188,10 @@ def _date_trunc(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     if not isinstance(unit_node, ast.Literal) or str(unit_node.value).lower() not in _TRUNC_UNITS:
         raise ProgrammingError(f"date_trunc() takes a unit literal, one of {sorted(_TRUNC_UNITS)}")
     source = compiler.value(source_node)
-    result = {"$dateTrunc": {"date": source.mql, "unit": str(unit_node.value).lower()}}
+    unit = str(unit_node.value).lower()
+    result: dict[str, Any] = {"$dateTrunc": {"date": source.mql, "unit": unit}}
+    if unit == "week":
+        result["$dateTrunc"]["startOfWeek"] = "monday"  # SQL weeks are ISO weeks
     return Typed(null_guard([source], result), source.type or "TIMESTAMP", source.nullable)
 
 
@@ -222,6 +227,93 @@ def _at_time_zone(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     return Typed(null_guard([source, zone], local), "TIMESTAMP", source.nullable or zone.nullable)
 
 
+def _json_array(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    return Typed([compiler.value(a).mql for a in node.args], "JSON", False)
+
+
+def _json_object(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """JSON_OBJECT(key, value, ...): keys must be string literals (they become field names)."""
+    if len(node.args) % 2:
+        raise ProgrammingError("json_object() takes key, value pairs")
+    document: dict[str, Any] = {}
+    for key, value in zip(node.args[::2], node.args[1::2]):
+        if not isinstance(key, ast.Literal) or not isinstance(key.value, str) or key.value.startswith("$"):
+            raise NotSupportedError("json_object() keys must be string literals not starting with '$'")
+        document[key.value] = compiler.value(value).mql
+    return Typed(document, "JSON", False)
+
+
+def _field_exists(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """FIELD_EXISTS(path): whether a document has the field, even holding null (MongoDB's $exists)."""
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    return Typed({"$ne": [{"$type": arg.mql}, "missing"]}, "BOOLEAN", False)
+
+
+def _trig(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        args = [compiler.value(a) for a in node.args]
+        mql = args[0].mql if len(args) == 1 else [a.mql for a in args]
+        return Typed(null_guard(args, {operator: mql}), "REAL", any(a.nullable for a in args))
+    return build
+
+
+def _log(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    """LOG(x) is the base-10 logarithm; LOG(b, x) the base-b one (PostgreSQL)."""
+    _arity(node, 1, 2)
+    args = [compiler.value(a) for a in node.args]
+    if len(args) == 1:
+        return Typed(null_guard(args, {"$log10": args[0].mql}), "REAL", args[0].nullable)
+    return Typed(null_guard(args, {"$log": [args[1].mql, args[0].mql]}), "REAL", True)
+
+
+def _pi(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 0)
+    return Typed(math.pi, "REAL", False)
+
+
+def _repeat_text(text: Any, times: Any) -> Any:
+    return {"$reduce": {"input": {"$range": [0, {"$max": [times, 0]}]}, "initialValue": "",
+                        "in": {"$concat": ["$$value", text]}}}
+
+
+def _repeat(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 2)
+    text, times = compiler.value(node.args[0]), compiler.value(node.args[1], "INTEGER")
+    return Typed(null_guard([text, times], _repeat_text(compiler.as_text(text), times.mql)), "TEXT", True)
+
+
+def _pad(left: bool) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    """LPAD/RPAD(text, length[, fill]): padded with ``fill`` (a space) or cut to ``length``."""
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 2, 3)
+        args = [compiler.value(a, "INTEGER" if i == 1 else None) for i, a in enumerate(node.args)]
+        text, length = compiler.as_text(args[0]), args[1].mql
+        fill = compiler.as_text(args[2]) if len(args) == 3 else " "
+        missing = {"$subtract": [length, {"$strLenCP": text}]}
+        pad = {"$substrCP": [_repeat_text(fill, length), 0, {"$max": [missing, 0]}]}
+        padded = {"$concat": [pad, text] if left else [text, pad]}
+        cut = {"$substrCP": [text, 0, {"$max": [length, 0]}]}
+        result = {"$cond": [{"$lte": [missing, 0]}, cut, padded]}
+        return Typed(null_guard(args, result), "TEXT", True)
+    return build
+
+
+def _reverse(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    text = compiler.as_text(arg)
+    reversed_ = {"$reduce": {"input": {"$range": [0, {"$strLenCP": text}]}, "initialValue": "",
+                             "in": {"$concat": [{"$substrCP": [text, "$$this", 1]}, "$$value"]}}}
+    return Typed(null_guard([arg], reversed_), "TEXT", arg.nullable)
+
+
+def _cot(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+    _arity(node, 1)
+    arg = compiler.value(node.args[0])
+    return Typed(null_guard([arg], {"$divide": [1, {"$tan": arg.mql}]}), "REAL", arg.nullable)
+
+
 def _random(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     _arity(node, 0)
     return Typed({"$rand": {}}, "REAL", False)
@@ -251,6 +343,11 @@ FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
     "current_date": _current("DATE"), "current_timestamp": _current("TIMESTAMPTZ"),
     "current_time": _current("TIME"), "now": _current("TIMESTAMPTZ"),
     "greatest": _extreme("$max"), "least": _extreme("$min"), "random": _random, "timezone": _at_time_zone,
+    "json_array": _json_array, "json_object": _json_object, "field_exists": _field_exists,
+    "sin": _trig("$sin"), "cos": _trig("$cos"), "tan": _trig("$tan"), "asin": _trig("$asin"),
+    "acos": _trig("$acos"), "atan": _trig("$atan"), "atan2": _trig("$atan2"),
+    "radians": _trig("$degreesToRadians"), "degrees": _trig("$radiansToDegrees"), "log": _log, "pi": _pi,
+    "cot": _cot, "repeat": _repeat, "lpad": _pad(True), "rpad": _pad(False), "reverse": _reverse,
 }
 
 

@@ -90,7 +90,7 @@ def _table(node: ast.Node, context: "PlanContext", correlation: Any) -> _Table:
                 collection, stages, info = plan_recursive(cte, context)
                 return _Table(alias, info, collection, stages)
             return _derived(alias, cte.query, cte.columns, context, correlation)
-        info = context.catalog.get(node.name)
+        info = context.table(node.name)
         return _Table(alias, info, info.name)
     if isinstance(node, ast.DerivedTable):
         return _derived(node.alias, node.query, node.columns, context, correlation)

@@ -17,14 +17,18 @@ from .setop import plan_set_operation
 class PlanContext:
     """State shared while planning one statement: the catalog, CTEs in scope, unique names."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, open_schema: bool = False) -> None:
         self.catalog = catalog
+        self.open_schema = open_schema  # ENFORCE_SCHEMA off: undeclared columns read as NULL
         self._ids = itertools.count()
         self._ctes: dict[str, ast.CommonTable] = {}
         self._recursive: set[str] = set()
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def table(self, name: str) -> Any:
+        return self.catalog.get(name, open_schema=self.open_schema)
 
     def cte(self, name: str) -> Optional[ast.CommonTable]:
         return self._ctes.get(name.lower())
@@ -61,6 +65,3 @@ def _table_names(node: Any) -> set[str]:
     """The (lower-case) names of every table a query reads, subqueries included."""
     return {n.name.lower() for n in walk(node) if isinstance(n, ast.TableRef)}
 
-
-def plan_select(select: ast.Select, catalog: Catalog) -> QueryPlan:
-    return PlanContext(catalog).plan_query(select)

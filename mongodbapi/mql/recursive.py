@@ -72,8 +72,8 @@ def plan_recursive(cte: ast.CommonTable, context: "PlanContext") -> tuple[str, l
     if anchor_table is None or anchor.group_by or anchor.distinct:
         raise _unsupported("the anchor must select from one table")
     step_table, conditions, cte_alias = _step_parts(step, cte.name)
-    info = context.catalog.get(anchor_table.name)
-    if context.catalog.get(step_table.name).name != info.name:
+    info = context.table(anchor_table.name)
+    if context.table(step_table.name).name != info.name:
         raise _unsupported("the step must read the anchor's table")
     anchor_scope = Scope([ScopeTable(anchor_table.alias or anchor_table.name, info)])
     fields = []

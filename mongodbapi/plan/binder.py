@@ -64,7 +64,7 @@ class Scope:
                                    f"(line {column.pos[0]}, column {column.pos[1]})")
         if matches:
             return self._bind(matches[0], parts, column)
-        undeclared = [t for t in self.tables if not t.info.declared]
+        undeclared = [t for t in self.tables if not t.info.declared or t.info.open]
         if len(self.tables) == 1 and undeclared:
             return self._bind(undeclared[0], parts, column)
         raise ProgrammingError(f"no such column: {'.'.join(parts)} (line {column.pos[0]}, column {column.pos[1]})")
@@ -72,7 +72,7 @@ class Scope:
     def _bind(self, table: ScopeTable, parts: tuple[str, ...], column: ast.Column) -> Binding:
         info = table.info.column(parts[0])
         if info is None:
-            if table.info.declared:
+            if table.info.declared and not table.info.open:
                 raise ProgrammingError(f"no such column: {'.'.join(column.parts)} "
                                        f"(line {column.pos[0]}, column {column.pos[1]})")
             path = table.prefix + ".".join(parts)
