@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, to_bson_as
-from .template import LikePattern, Value, like_to_regex
+from .template import END_OF_TEXT, REGEX_SPECIAL, LikePattern, Value, like_to_regex
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg",
                         "bool_and", "bool_or", "every", "array_agg", "stddev", "stddev_pop", "stddev_samp",
@@ -339,8 +339,9 @@ class ExprCompiler:
         return all_of(operand_ok, *[all_of(not_null(i.mql) if i.nullable else True,
                                            {"$ne": [operand.mql, i.mql]}) for i in present])
 
-    def like_regex(self, node: ast.Like, context: str) -> Any:
-        """The regex of a LIKE pattern: a string now, or a slot filled when parameters are bound."""
+    def like_regex(self, node: ast.Like) -> Any:
+        """The regex of a LIKE pattern: a string now, a slot filled when parameters are bound, or
+        (a pattern computed from columns) an expression that translates it row by row."""
         escape = None
         if node.escape is not None:
             if not isinstance(node.escape, ast.Literal) or not isinstance(node.escape.value, str) \
@@ -353,11 +354,11 @@ class ExprCompiler:
             return like_to_regex(str(node.pattern.value), escape)
         if isinstance(node.pattern, ast.Param):
             return LikePattern(node.pattern.key, escape)
-        raise unsupported(node.pattern, "LIKE with a pattern that is not a literal or parameter")
+        return runtime_like_regex(self.as_text(self.value(node.pattern)), escape)
 
     def _like(self, node: ast.Like, positive: bool) -> Any:
         operand = self.value(node.operand)
-        regex = self.like_regex(node, "expr")
+        regex = self.like_regex(node)
         if regex is None:
             return False
         match = {"$regexMatch": {"input": self.as_text(operand), "regex": regex,
@@ -375,6 +376,24 @@ class ExprCompiler:
         return all_of(not_null(operand.mql) if operand.nullable else True,
                       not_null(pattern.mql) if pattern.nullable else True,
                       match if positive else {"$eq": [match, False]})
+
+
+def runtime_like_regex(pattern: Any, escape: Optional[str]) -> Any:
+    """An expression turning a LIKE pattern computed per row into the same regex as
+    :func:`like_to_regex`: one pass over its characters with ``$reduce``."""
+    char = {"$substrCP": [pattern, "$$this", 1]}
+    literal = {"$cond": [{"$in": [char, {"$literal": sorted(REGEX_SPECIAL)}]}, {"$concat": ["\\", char]}, char]}
+    step = {"$cond": [
+        "$$value.escaped", {"out": {"$concat": ["$$value.out", literal]}, "escaped": False},
+        {"$cond": [{"$eq": [char, escape]} if escape is not None else False,
+                   {"out": "$$value.out", "escaped": True},
+                   {"out": {"$concat": ["$$value.out", {"$switch": {"branches": [
+                       {"case": {"$eq": [char, "%"]}, "then": ".*"},
+                       {"case": {"$eq": [char, "_"]}, "then": "."}], "default": literal}}]},
+                    "escaped": False}]}]}
+    walk = {"$reduce": {"input": {"$range": [0, {"$strLenCP": pattern}]},
+                        "initialValue": {"out": "", "escaped": False}, "in": step}}
+    return {"$concat": ["^", {"$let": {"vars": {"walk": walk}, "in": "$$walk.out"}}, {"$literal": END_OF_TEXT}]}
 
 
 def unsupported(node: Any, what: str) -> NotSupportedError:

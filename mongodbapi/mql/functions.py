@@ -222,8 +222,8 @@ def _at_time_zone(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     zone = compiler.value(node.args[0], "TEXT")
     source = compiler.value(node.args[1])
     parts = {"$dateToParts": {"date": source.mql, "timezone": zone.mql}}
-    local = {"$dateFromParts": {f: {"$getField": {"field": f, "input": parts}} for f in
-                                ("year", "month", "day", "hour", "minute", "second", "millisecond")}}
+    local = {"$let": {"vars": {"parts": parts}, "in": {"$dateFromParts": {
+        f: f"$$parts.{f}" for f in ("year", "month", "day", "hour", "minute", "second", "millisecond")}}}}
     return Typed(null_guard([source, zone], local), "TIMESTAMP", source.nullable or zone.nullable)
 
 

@@ -171,7 +171,7 @@ def check_count(value: Any) -> Optional[int]:
 # it the very end, as LIKE requires ("abc\n" LIKE 'abc' is false).
 END_OF_TEXT = r"$(?!\n)"
 
-_REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}/#- \t\n")
+REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}/#- \t\n")
 
 
 def like_to_regex(pattern: str, escape: Optional[str] = None) -> str:
@@ -187,12 +187,12 @@ def like_to_regex(pattern: str, escape: Optional[str] = None) -> str:
             literal = next(chars, None)
             if literal is None:
                 raise DataError("LIKE pattern ends with its escape character")
-            out.append("\\" + literal if literal in _REGEX_SPECIAL else literal)
+            out.append("\\" + literal if literal in REGEX_SPECIAL else literal)
         elif char == "%":
             out.append(".*")
         elif char == "_":
             out.append(".")
-        elif char in _REGEX_SPECIAL:
+        elif char in REGEX_SPECIAL:
             out.append("\\" + char)
         else:
             out.append(char)
