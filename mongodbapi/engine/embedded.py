@@ -111,17 +111,17 @@ $setWindowFields    replaced (see _set_window_fields): range windows were ignore
 
 Single-argument operators above also take their argument as a one-element
 array, as the server does (``{$toBool: ["$x"]}``). Seen but left alone:
-``$exp``/``$ln``/``$log``/``$log10``/``$pow``/``$sqrt`` reject a Decimal128 (doc: a
-decimal result); a dotted path through an empty array or past the end of one
-finds nothing (no null match); ``$addToSet`` and ``distinct`` use Python
-equality; ``$toString`` of a double is
-Python's ``str``; query-side ``{f: null}`` is untouched (already right); an
-undefined ``$$variable`` is missing (server: an error); ``Collection.aggregate``
-warns about, and ignores, ``batchSize`` and ``let``; ``$range`` has no memory
-limit; ``$redact`` does not see ``$lookup`` variables; ``$sort`` (and so
-``sortBy``) orders an array by its first element; window functions
-``$derivative``, ``$integral``, ``$expMovingAvg``, ``$covariance*``, ``$topN``
-and the like raise NotImplementedError.
+``$exp``/``$ln``/``$log``/``$log10``/``$pow``/``$sqrt`` reject a Decimal128
+(doc: a decimal result); a dotted path through an empty array or past the end
+of one finds nothing (no null match); ``$addToSet`` and ``distinct`` use Python
+equality; ``$toString`` of a double is Python's ``str``; query-side
+``{f: null}`` is untouched (already right); an undefined ``$$variable`` is
+missing (server: an error); ``Collection.aggregate`` warns about, and ignores,
+``batchSize`` and ``let``; ``$range`` has no memory limit; ``$redact`` does not
+see ``$lookup`` variables; ``$sort`` (and so ``sortBy``) orders an array by its
+first element; window functions ``$derivative``, ``$integral``,
+``$expMovingAvg``, ``$covariance*``, ``$topN`` and the like raise
+NotImplementedError.
 
 Range windows follow the manual and the server: a number bound is added to the
 current document's sortBy value and takes in every document whose value lies

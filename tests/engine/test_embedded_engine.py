@@ -1567,7 +1567,8 @@ def test_group_min_max_use_bson_order(mixed):
     out = grouped(mixed, lo={"$min": "$v"}, hi={"$max": "$v"})
     assert same(out["a"]["lo"], 1) and out["a"]["hi"] is True
     assert same(out["dec"]["lo"], D("1.10")) and out["dec"]["hi"] == "y"
-    assert out["date"] == {"lo": datetime.datetime(2020, 1, 1), "hi": datetime.datetime(2021, 1, 1)}
+    assert out["date"] == {"lo": datetime.datetime(2020, 1, 1),
+                           "hi": datetime.datetime(2021, 1, 1)}
     assert out["none"] == {"lo": None, "hi": None}
 
 
@@ -1669,3 +1670,16 @@ def test_min_and_max_updates_use_bson_order(account):
                             "$min": {"i": D("1E+3"), "s": 5}})
     assert same(doc["d"], 3) and same(doc["f"], 1.5) and same(doc["new"], D("1"))
     assert same(doc["i"], D("1E+3")) and same(doc["s"], 5)
+
+
+@pytest.mark.parametrize("expression, code", [
+    ({"$add": ["$word", 1]}, 14), ({"$multiply": [2, "$word"]}, 14),
+    ({"$subtract": ["$word", 1]}, 14), ({"$divide": ["$word", 1]}, 14),
+    ({"$divide": [1, 0]}, 2), ({"$mod": [1, 0]}, 16610), ({"$abs": "$word"}, 28765),
+])
+def test_arithmetic_errors_carry_the_server_codes(coll, expression, code):
+    # Server (expression.cpp): type errors are TypeMismatch (14), "can't $divide by zero"
+    # is BadValue (2); the driver maps these codes to PEP 249 classes.
+    with pytest.raises(OperationFailure) as info:
+        ev(coll, expression)
+    assert info.value.code == code
