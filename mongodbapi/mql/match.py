@@ -17,7 +17,7 @@ from bson import Regex
 
 from ..sql import ast
 from ..types import to_bson_as
-from .template import NEVER, InValues, LikePattern, NullGuard, Value, like_to_regex
+from .template import NEVER, InValues, KeyEquals, LikePattern, NullGuard, Value, key_equals, like_to_regex
 
 _OPERATORS = {"=": "$eq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -94,6 +94,8 @@ class MatchCompiler:
             return NEVER  # a comparison with NULL is never TRUE (nor FALSE)
         if op == "<>":
             condition: Any = {field[0]: {"$nin": [value, None]}}
+        elif op == "=" and field[0] == "_id":
+            condition = KeyEquals(value) if keys else key_equals(value)
         else:
             condition = {field[0]: {_OPERATORS[op]: value}}
         return NullGuard(condition, keys) if keys else condition

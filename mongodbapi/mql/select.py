@@ -348,7 +348,7 @@ class SelectPlanner:
             if not isinstance(node, ast.Column):
                 return None
             sort.append((self.scope.resolve(node).path, -1 if item.descending else 1))
-        projection: dict[str, int] = {}
+        projection: Optional[dict[str, int]] = {}
         for binding in bindings:
             top = binding.path
             if not any(top == p or top.startswith(p + ".") for p in projection):
@@ -357,6 +357,9 @@ class SelectPlanner:
                 projection[top] = 1
         if "_id" not in projection:
             projection["_id"] = 0
+        table = self.scope.tables[0].info
+        if table.declared and {c.field for c in table.columns} <= set(projection):
+            projection = None  # every column: fetch the document as it is (as find_one does)
         columns = [OutputColumn(n, b.type, not b.not_null) for n, b in zip(names, bindings)]
         find = {"filter": merge_conjuncts(matches), "projection": projection, "sort": sort or None}
         return QueryPlan(self.collection, columns, find=find, skip=skip, limit=limit,

@@ -90,6 +90,32 @@ class NullGuard(Slot):
         return self.params + template_keys(self.template)
 
 
+class KeyEquals(Slot):
+    """``{"_id": v}``: the plain form of a key lookup, used when the value is a scalar.
+
+    For a scalar, ``{"_id": v}`` and ``{"_id": {"$eq": v}}`` match the same documents (the
+    server treats them alike, and MongoDB's drivers send the plain form for key lookups); a
+    document, array or regex value keeps ``$eq`` so it can only ever be matched literally.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def bind(self, params: Any) -> Any:
+        return key_equals(bind(self.value, params))
+
+    def keys(self) -> list[Any]:
+        return template_keys(self.value)
+
+
+def key_equals(value: Any) -> dict[str, Any]:
+    if isinstance(value, (dict, list, Regex, re.Pattern)):
+        return {"_id": {"$eq": value}}
+    return {"_id": value}
+
+
 class InValues(Slot):
     """The value list of ``IN``/``NOT IN`` in the query language, with SQL's NULL rules applied.
 
@@ -249,6 +275,8 @@ def render(template: Any) -> Any:
         return {"$literal": text} if template.literal else text
     if isinstance(template, NullGuard):
         return render(template.template)
+    if isinstance(template, KeyEquals):
+        return {"_id": render(template.value)}
     if isinstance(template, InValues):
         values = [render(item) for item in template.items]
         return {template.path: {"$nin": values + [None]} if template.negated else {"$in": values}}

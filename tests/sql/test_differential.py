@@ -146,9 +146,6 @@ def _same_rows(got: list[tuple], want: list[tuple], ordered: bool, loose: bool) 
 # The in-process engine (mongomock_ng 7.11.1) cannot run some documented commands; the translation is
 # right for a real server (see tests/sql/golden) and these stay marked until the engine layer
 # (mongodbapi/engine/embedded.py) fills the gap.
-ENGINE_CONVERT_MISSING = ("engine deviation: mongomock_ng's $convert raises KeyError('input') when the input is a "
-                          "missing field; the server returns onNull/null")
-
 
 @dataclass
 class Q:
@@ -374,7 +371,7 @@ for expr in (
 for column, expr in (("r", "CAST(r AS INTEGER)"), ("a", "CAST(a AS REAL)"), ("a", "CAST(a AS TEXT)"),
                      ("s", "CAST(s AS TEXT)"), ("a", "CAST(a AS INTEGER) + 1"), ("r", "CAST(r AS TEXT)")):
     add("case and null functions",
-        Q(f"SELECT id, {expr} FROM t ORDER BY id", xfail=ENGINE_CONVERT_MISSING),
+        Q(f"SELECT id, {expr} FROM t ORDER BY id"),
         # the same conversions where the engine can run them (no missing input field)
         f"SELECT id, {expr} FROM t WHERE {column} IS NOT NULL ORDER BY id")
 
