@@ -143,10 +143,6 @@ def _same_rows(got: list[tuple], want: list[tuple], ordered: bool, loose: bool) 
 
 # ----------------------------------------------------------------- queries
 
-# The in-process engine (mongomock_ng 7.11.1) cannot run some documented commands; the translation is
-# right for a real server (see tests/sql/golden) and these stay marked until the engine layer
-# (mongodbapi/engine/embedded.py) fills the gap.
-
 @dataclass
 class Q:
     sql: str
