@@ -7,9 +7,9 @@ engine only, following the operator's page in the manual (null/missing handling
 and error cases included).
 
 How: the ``mongomock_ng.aggregate._Parser`` dispatch methods for string,
-comparison, arithmetic, boolean, conversion, date, type, accumulator-expression
-and custom operators are wrapped; the wrapper evaluates the operators below and
-hands every other operator to the original method. The $group accumulators
+comparison, arithmetic, boolean, conversion, date, type, array, field,
+accumulator-expression and custom operators are wrapped; the wrapper evaluates
+the operators below and hands every other operator to the original method. The $group accumulators
 replace entries of ``aggregate._GROUPING_OPERATOR_MAP``, the update operators
 entries of ``collection._updaters``. For ``find`` filters, ``filtering.TYPE_MAP``
 gets its "null" entry and the ``$type`` query operator is wrapped the same way;
@@ -75,6 +75,38 @@ $unionWith/$lookup  a pipeline starting with $documents, without coll/from, was
 $documents          elsewhere "not a valid operator" (NotImplementedError); now
                     OperationFailure, as misplaced on the server
 $range              NotImplementedError
+$sin $cos $tan      "Unrecognized expression". Now as documented: null/missing -> null,
+$asin $acos $atan   NaN -> NaN, a domain error (50989) for $sin/$cos/$tan of an infinity
+$atan2 $sinh $cosh  and $asin/$acos/$atanh outside [-1, 1], $acosh below 1; $atan2 takes
+$tanh $asinh        [y, x] (C's special cases). A decimal gives a Decimal128 correctly
+$acosh $atanh       rounded to 34 digits (evaluated with more and more guard digits until
+$degreesToRadians   two evaluations round alike), any other number a double from the C
+$radiansToDegrees   library; degrees <-> radians multiply by the server's constants (a
+                    decimal by Decimal128 kPi/180 or 180/kPi, kPi rounded to 34 digits)
+$dateToParts        "Unrecognized expression"; now {date, timezone, iso8601}: timezone an
+                    Olson name or UTC offset from any expression; null/missing -> null
+$dateFromParts      timezone and the ISO parts raised NotImplementedError; millisecond set
+                    microseconds; a null/missing part was dropped (doc: null). Now parts
+                    out of range carry over (month 14, day 0), with the server's checks
+$isoWeek            NotImplementedError
+$isoWeekYear
+$isoDayOfWeek
+$year $month        {date: <d>} without timezone, a missing date and [<d>] crashed
+$dayOfMonth $hour   (AttributeError); a UTC offset timezone went to pytz (unknown zone).
+$minute $second     Now {op: <d>}, {op: [<d>]} and {op: {date, timezone}}, null/missing
+$millisecond $week  date or timezone -> null, Timestamp/ObjectId dates, the server's
+$dayOfYear          errors
+$dayOfWeek
+$convert            a missing input raised KeyError('input') (doc: onNull, else null), a
+                    missing "to" too (doc: null); Python errors escaped. A failed
+                    conversion is now ConversionFailure (241), the only error onError
+                    catches; onNull/onError are evaluated only when used
+$toInt $toLong      null raised TypeError (doc: null, as missing); a failed conversion
+$toDouble $toDate   raised a Python error (now ConversionFailure, 241)
+$toObjectId
+$getField           an input given as an expression (not a "$path") was not evaluated
+                    (null); a missing field gave null (doc: missing); a non-document input
+                    gave null (doc: an error); field must now be a constant string
 sub-pipelines       $lookup with from + pipeline handed the stages a generator: $project
                     and $addFields read it twice (empty or no documents), $limit/$skip
                     failed. ``process_pipeline`` now takes any input as a list
@@ -121,7 +153,13 @@ missing (server: an error); ``Collection.aggregate`` warns about, and ignores,
 see ``$lookup`` variables; ``$sort`` (and so ``sortBy``) orders an array by its
 first element; window functions ``$derivative``, ``$integral``,
 ``$expMovingAvg``, ``$covariance*``, ``$topN`` and the like raise
-NotImplementedError.
+NotImplementedError. Conversions themselves are the engine's (``$toInt`` of a value
+beyond 32 bits does not fail, ``$toString`` of a document is Python's ``str``, ``to``
+types without an engine handler are a ConversionFailure); ``$dateToString`` (with
+``timezone``, ``onNull`` or ``%L``) and ``$dateAdd``/``$dateDiff``/``$dateSubtract``
+(with ``timezone``) raise NotImplementedError. A Decimal128 trigonometric
+result is the exact value rounded to 34 digits; the server's library (Intel BID)
+may differ from it in the last digit.
 
 Range windows follow the manual and the server: a number bound is added to the
 current document's sortBy value and takes in every document whose value lies
@@ -798,6 +836,315 @@ def _rand(parser: Any, values: Any, original: Callable) -> float:
     return _RANDOM.random()
 
 
+# ------------------------------------------------------------------ trigonometry
+
+# Server (expression_trigonometric.cpp): a double (or an int/long converted to one) goes
+# through the C library function; a decimal through Decimal128 (34 digits); the bounded
+# functions check their domain first (error 50989) and return NaN unchanged.
+_TRIG_BOUNDS_ERROR = 50989
+_DOUBLE_PI_OVER_180 = math.pi / 180.0
+_DOUBLE_180_OVER_PI = 180.0 / math.pi
+# decimal128.cpp: kPi is parsed from 51 digits (so rounded to 34), kPiOver180 = kPi / 180
+# and k180OverPi = 180 / kPi, each rounded to 34 digits.
+_DECIMAL_PI = _DECIMAL128.create_decimal("3.14159265358979323846264338327950288419716939937510")
+_DECIMAL_PI_OVER_180 = _DECIMAL128.divide(_DECIMAL_PI, 180)
+_DECIMAL_180_OVER_PI = _DECIMAL128.divide(decimal.Decimal(180), _DECIMAL_PI)
+
+
+def _working_context(precision: int) -> decimal.Context:
+    return decimal.Context(prec=precision, rounding=decimal.ROUND_HALF_EVEN,
+                           Emax=999_999, Emin=-999_999, traps=[])
+
+
+@functools.lru_cache(maxsize=16)
+def _pi_at(precision: int) -> decimal.Decimal:
+    """Pi to ``precision`` digits (Machin's formula in integers)."""
+    scale = 10 ** (precision + 10)
+
+    def arctan_inverse(n: int) -> int:  # atan(1/n) * scale
+        total = term = scale // n
+        square, k, sign = n * n, 1, 1
+        while term:
+            term //= square
+            k, sign = k + 2, -sign
+            total += sign * (term // k)
+        return total
+
+    digits = 4 * (4 * arctan_inverse(5) - arctan_inverse(239))
+    return _working_context(precision).divide(decimal.Decimal(digits), decimal.Decimal(scale))
+
+
+def _pi() -> decimal.Decimal:
+    """Pi at the current context's precision (rounded up to a multiple of 50 for the cache)."""
+    precision = decimal.getcontext().prec
+    return +_pi_at(-(-precision // 50) * 50)
+
+
+def _series(first: decimal.Decimal, step: Callable[[decimal.Decimal, int], decimal.Decimal]
+            ) -> decimal.Decimal:
+    """The sum of first + step(first, 1) + step(step(...), 2) ... until a term adds nothing."""
+    total, term, n = first, first, 1
+    while True:
+        term = step(term, n)
+        if not term or total + term == total:
+            return total
+        total, n = total + term, n + 1
+
+
+def _sin_cos(x: decimal.Decimal) -> tuple[decimal.Decimal, decimal.Decimal]:
+    """sin and cos of a finite x: reduced by multiples of pi/2 (with as many more digits as x
+    has before the point), then Taylor series on [-pi/4, pi/4]."""
+    context = decimal.getcontext()
+    with decimal.localcontext(_working_context(context.prec + max(0, x.adjusted()) + 5)):
+        half_pi = _pi() / 2
+        quarters = (x / half_pi).to_integral_value(rounding=decimal.ROUND_HALF_EVEN)
+        reduced = x - quarters * half_pi
+    square = reduced * reduced
+    sine = _series(reduced, lambda term, n: -term * square / ((2 * n) * (2 * n + 1)))
+    cosine = _series(decimal.Decimal(1), lambda term, n: -term * square / ((2 * n - 1) * (2 * n)))
+    quadrant = int(quarters) % 4
+    return [(sine, cosine), (cosine, -sine), (-sine, -cosine), (-cosine, sine)][quadrant]
+
+
+def _atan(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite():
+        return (_pi() / 2).copy_sign(x)
+    sign, x = x, abs(x)
+    inverted = x > 1
+    if inverted:
+        x = 1 / x
+    halvings = 0
+    while x > decimal.Decimal("0.1"):  # atan(x) = 2 atan(x / (1 + sqrt(1 + x^2)))
+        x = x / (1 + (1 + x * x).sqrt())
+        halvings += 1
+    square = x * x
+    result = _series(x, lambda term, n: -term * square * (2 * n - 1) / (2 * n + 1)) * 2 ** halvings
+    if inverted:
+        result = _pi() / 2 - result
+    return result.copy_sign(sign)
+
+
+def _log1p(x: decimal.Decimal) -> decimal.Decimal:
+    """ln(1 + x), without losing the digits of a small x."""
+    if abs(x) >= decimal.Decimal("0.01"):
+        return (1 + x).ln()
+    return _series(x, lambda term, n: -term * x * n / (n + 1))
+
+
+def _sinh_small(x: decimal.Decimal) -> decimal.Decimal:
+    square = x * x
+    return _series(x, lambda term, n: term * square / ((2 * n) * (2 * n + 1)))
+
+
+def _decimal_sin(x: decimal.Decimal) -> decimal.Decimal:
+    return _sin_cos(x)[0]
+
+
+def _decimal_cos(x: decimal.Decimal) -> decimal.Decimal:
+    return _sin_cos(x)[1]
+
+
+def _decimal_tan(x: decimal.Decimal) -> decimal.Decimal:
+    sine, cosine = _sin_cos(x)
+    return sine / cosine
+
+
+def _decimal_asin(x: decimal.Decimal) -> decimal.Decimal:
+    if abs(x) == 1:
+        return (_pi() / 2).copy_sign(x)
+    return _atan(x / ((1 - x) * (1 + x)).sqrt())
+
+
+def _decimal_acos(x: decimal.Decimal) -> decimal.Decimal:
+    if x == -1:
+        return _pi()
+    return 2 * _atan(((1 - x) / (1 + x)).sqrt())  # no cancellation near 1
+
+
+def _decimal_sinh(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite() or abs(x) > 20_000:  # beyond the largest Decimal128
+        return decimal.Decimal("Infinity").copy_sign(x)
+    if abs(x) < 1:
+        return _sinh_small(x)
+    return (x.exp() - (-x).exp()) / 2
+
+
+def _decimal_cosh(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite() or abs(x) > 20_000:
+        return decimal.Decimal("Infinity")
+    return (x.exp() + (-x).exp()) / 2
+
+
+def _decimal_tanh(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite() or abs(x) > 20_000:
+        return decimal.Decimal(1).copy_sign(x)
+    if abs(x) < 1:
+        sinh = _sinh_small(x)
+        return sinh / (1 + sinh * sinh).sqrt()
+    small = (-2 * abs(x)).exp()
+    return ((1 - small) / (1 + small)).copy_sign(x)
+
+
+def _decimal_asinh(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite():
+        return x
+    magnitude = abs(x)
+    if magnitude < decimal.Decimal("0.5"):  # asinh x = sum (-1)^n (2n)!/(4^n n!^2 (2n+1)) x^(2n+1)
+        square = x * x
+        coefficients = _series(x, lambda term, n: -term * square * (2 * n - 1) * (2 * n - 1)
+                               / ((2 * n) * (2 * n + 1)))
+        return coefficients
+    return (magnitude + (magnitude * magnitude + 1).sqrt()).ln().copy_sign(x)
+
+
+def _decimal_acosh(x: decimal.Decimal) -> decimal.Decimal:
+    if x.is_infinite():
+        return x
+    excess = x - 1  # acosh x = log1p(d + sqrt(d (2 + d))), d = x - 1
+    return _log1p(excess + (excess * (2 + excess)).sqrt())
+
+
+def _decimal_atanh(x: decimal.Decimal) -> decimal.Decimal:
+    if abs(x) == 1:  # the poles: +/-Infinity, as in IEEE 754
+        return decimal.Decimal("Infinity").copy_sign(x)
+    return _log1p(2 * x / (1 - x)) / 2
+
+
+def _decimal_atan2(y: decimal.Decimal, x: decimal.Decimal) -> decimal.Decimal:
+    # C99 atan2 (the IEEE 754 special cases), as bid128_atan2.
+    if y.is_nan() or x.is_nan():
+        return decimal.Decimal("NaN")
+    if y.is_infinite():
+        if x.is_infinite():
+            return (_pi() / 4 if x > 0 else 3 * _pi() / 4).copy_sign(y)
+        return (_pi() / 2).copy_sign(y)
+    if x.is_infinite():
+        return (decimal.Decimal(0) if x > 0 else _pi()).copy_sign(y)
+    if y.is_zero():
+        return _pi().copy_sign(y) if x.is_signed() else y
+    if x.is_zero():
+        return (_pi() / 2).copy_sign(y)
+    angle = _atan(abs(y / x))
+    return (angle if x > 0 else _pi() - angle).copy_sign(y)
+
+
+def _decimal_function(function: Callable, *args: decimal.Decimal) -> Decimal128:
+    """``function`` correctly rounded to 34 digits: evaluated with more and more guard
+    digits until two evaluations round alike (Ziv's strategy)."""
+    previous = None
+    for guard in (20, 40, 80, 160, 320, 640):
+        with decimal.localcontext(_working_context(34 + guard)):
+            value = function(*args)
+        rounded = _DECIMAL128.create_decimal(value)
+        if previous is not None and rounded.as_tuple() == previous.as_tuple():
+            break
+        previous = rounded
+    return Decimal128(rounded)
+
+
+def _overflowing(function: Callable, overflow: Callable[[float], float]) -> Callable:
+    """A C library function: where Python raises OverflowError, C returns +/-HUGE_VAL."""
+    def apply(x: float) -> float:
+        try:
+            return function(x)
+        except OverflowError:
+            return overflow(x)
+
+    return apply
+
+
+def _double_atanh(x: float) -> float:
+    if abs(x) == 1:  # C: atanh(+/-1) is +/-Infinity (a pole error, no exception)
+        return math.copysign(math.inf, x)
+    return math.atanh(x)
+
+
+_INF = math.inf
+# op: (double function, decimal function, bounds and whether they are inclusive, or None).
+_TRIG_FUNCTIONS: dict[str, tuple[Callable, Callable, tuple | None]] = {
+    "$sin": (math.sin, _decimal_sin, (-_INF, _INF, False)),
+    "$cos": (math.cos, _decimal_cos, (-_INF, _INF, False)),
+    "$tan": (math.tan, _decimal_tan, (-_INF, _INF, False)),
+    "$asin": (math.asin, _decimal_asin, (-1.0, 1.0, True)),
+    "$acos": (math.acos, _decimal_acos, (-1.0, 1.0, True)),
+    "$atanh": (_double_atanh, _decimal_atanh, (-1.0, 1.0, True)),
+    "$acosh": (math.acosh, _decimal_acosh, (1.0, _INF, True)),
+    "$atan": (math.atan, _atan, None),
+    "$sinh": (_overflowing(math.sinh, lambda x: math.copysign(_INF, x)), _decimal_sinh, None),
+    "$cosh": (_overflowing(math.cosh, lambda x: _INF), _decimal_cosh, None),
+    "$tanh": (math.tanh, _decimal_tanh, None),
+    "$asinh": (math.asinh, _decimal_asinh, None),
+}
+
+
+def _trigonometric(op: str) -> Callable:
+    double_function, decimal_function, bounds = _TRIG_FUNCTIONS[op]
+
+    def check_bounds(value: Any, shown: str) -> None:
+        low, high, inclusive = bounds
+        inside = low <= value <= high if inclusive else low < value < high
+        if not inside:
+            brackets = "[]" if inclusive else "()"
+            raise OperationFailure(f"cannot apply {op} to {shown}, value must in "
+                                   f"{brackets[0]}{low:g},{high:g}{brackets[1]}",
+                                   _TRIG_BOUNDS_ERROR)
+
+    def apply(number: Any) -> Any:
+        # doc: null/missing -> null (_numeric_argument); NaN -> NaN; a decimal gives a
+        # decimal, any other number a double; out of the domain (an infinity for
+        # $sin/$cos/$tan) is an error.
+        if isinstance(number, Decimal128):
+            value = number.to_decimal()
+            if value.is_nan():
+                return number
+            if bounds:
+                check_bounds(value, str(value))
+            if value.is_zero() and op not in ("$cos", "$cosh", "$acos", "$acosh"):
+                return number  # an odd function: f(+/-0) = +/-0
+            return _decimal_function(decimal_function, value)
+        value = float(number)
+        if value != value:
+            return value
+        if bounds:
+            check_bounds(value, f"{value:g}")
+        return double_function(value)
+
+    return _numeric_argument(op, apply)
+
+
+def _atan2(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {$atan2: [y, x]}; null or missing -> null; a decimal operand gives a decimal
+    # (the other one converted), else a double. Server: ExpressionTwoNumericArgs.
+    args = _arg_list("$atan2", values, 2, 2)
+    numbers = []
+    for code, arg in zip((51044, 51045), args):
+        value = parser.parse(arg)
+        if _nullish(value):
+            return None
+        if not _is_number(value):
+            raise OperationFailure(f"$atan2 only supports numeric types, not {_type_name(value)}",
+                                   code)
+        numbers.append(value)
+    y, x = numbers
+    if isinstance(y, Decimal128) or isinstance(x, Decimal128):
+        return _decimal_function(_decimal_atan2, _coerce_decimal(y), _coerce_decimal(x))
+    return math.atan2(float(y), float(x))
+
+
+def _angle_conversion(op: str, decimal_factor: decimal.Decimal, double_factor: float) -> Callable:
+    def apply(number: Any) -> Any:
+        # doc: null -> null, NaN -> NaN, +/-Infinity -> +/-Infinity; a decimal stays a
+        # decimal (times pi/180 or 180/pi in Decimal128), anything else gives a double.
+        if isinstance(number, Decimal128):
+            return _decimal128(_DECIMAL128.multiply(number.to_decimal(), decimal_factor))
+        return float(number) * double_factor
+
+    return _numeric_argument(op, apply)
+
+
+_TRIG_OPERATORS = (*_TRIG_FUNCTIONS, "$atan2", "$degreesToRadians", "$radiansToDegrees")
+
+
 def _type(parser: Any, values: Any, original: Callable) -> Any:
     # doc: the BSON type alias of the argument ("decimal", "long", ...); "missing".
     value = parser.parse(_single("$type", values))
@@ -888,6 +1235,130 @@ def _to_bool(parser: Any, values: Any, original: Callable) -> Any:
     # doc: null/missing -> null; numbers -> non-zero; every other type -> true.
     value = parser.parse(_single("$toBool", values))
     return type(parser)._handle_type_convertion_to_bool(parser, _literal(value))
+
+
+# ------------------------------------------------------------------ $convert, $toInt ..., $getField
+
+_CONVERSION_FAILURE, _FAILED_TO_PARSE = 241, 9  # error_codes.yml: ConversionFailure, FailedToParse
+_CONVERT_FIELDS = ("input", "to", "onError", "onNull")
+_TO_OPERATORS = {"$toInt": "int", "$toLong": "long", "$toDouble": "double", "$toDecimal": "decimal",
+                 "$toDate": "date", "$toObjectId": "objectId"}
+
+
+def _target_type(to: Any) -> str:
+    """The type alias named by $convert's ``to`` (server: computeTargetType)."""
+    if isinstance(to, str):
+        if to not in _TYPE_CODES.values():
+            raise OperationFailure(f"Unknown type name: {to}", _BAD_VALUE)
+        return to
+    if _is_number(to):
+        code = _whole(to)
+        if code is None:
+            raise OperationFailure("In $convert, numeric 'to' argument is not an integer",
+                                   _FAILED_TO_PARSE)
+        if code not in _TYPE_CODES:
+            raise OperationFailure(f"In $convert, numeric value for 'to' does not correspond to a "
+                                   f"BSON type: {code}", _FAILED_TO_PARSE)
+        return _TYPE_CODES[code]
+    raise OperationFailure(f"$convert's 'to' argument must be a string or number, but is "
+                           f"{_type_name(to)}", _FAILED_TO_PARSE)
+
+
+def _convert_value(parser: Any, value: Any, target: str) -> Any:
+    """``value`` (not null) converted by the engine's handler for ``target``; a value it cannot
+    convert is a ConversionFailure (the error that $convert's onError catches)."""
+    handler = type(parser)._CONVERT_TO_HANDLERS.get(target)
+    if handler is None:
+        raise OperationFailure(f"Unsupported conversion from {_type_name(value)} to {target} in "
+                               "$convert with no onError value", _CONVERSION_FAILURE)
+    try:
+        return handler(parser, _literal(value))
+    except (OperationFailure, ValueError, TypeError, ArithmeticError) as error:
+        raise OperationFailure(f"Failed to convert {_type_name(value)} {value!r} to {target} in "
+                               f"$convert with no onError value: {error}",
+                               _CONVERSION_FAILURE) from error
+
+
+def _convert(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {input, to, onError, onNull}; input null or missing -> onNull (default null);
+    # to null or missing -> null; a failed conversion -> onError if given, else an error.
+    # Server: ExpressionConvert::evaluate (to, then input; onNull/onError evaluated lazily).
+    if not isinstance(values, dict):
+        raise OperationFailure(f"$convert expects an object of named arguments but found: "
+                               f"{_type_name(values)}")
+    for name in values:
+        if name not in _CONVERT_FIELDS:
+            raise OperationFailure(f"$convert found an unknown argument: {name}")
+    for name in ("input", "to"):
+        if name not in values:
+            raise OperationFailure(f"Missing '{name}' parameter to $convert")
+    to = parser.parse(values["to"])
+    value = parser.parse(values["input"])
+    target = None if _nullish(to) else _target_type(to)
+    if _nullish(value):
+        return parser.parse(values["onNull"]) if "onNull" in values else None
+    if target is None:
+        return None
+    try:
+        return _convert_value(parser, value, target)
+    except OperationFailure as error:
+        if error.code == _CONVERSION_FAILURE and "onError" in values:
+            return parser.parse(values["onError"])
+        raise
+
+
+def _to_type(op: str) -> Callable:
+    target = _TO_OPERATORS[op]
+
+    def handler(parser: Any, values: Any, original: Callable) -> Any:
+        # doc: {$toInt: <expression>} is {$convert: {input: <expression>, to: "int"}}:
+        # null or missing -> null; a value that cannot be converted is an error.
+        value = parser.parse(_single(op, values))
+        return None if _nullish(value) else _convert_value(parser, value, target)
+
+    return handler
+
+
+def _is_constant(expression: Any) -> bool:
+    """Whether an expression reads no field or variable (what the server folds to a constant)."""
+    if isinstance(expression, str):
+        return not expression.startswith("$")
+    if isinstance(expression, list):
+        return all(_is_constant(item) for item in expression)
+    if isinstance(expression, dict):
+        if len(expression) == 1 and next(iter(expression)) in ("$literal", "$const"):
+            return True
+        return "$rand" not in expression and all(_is_constant(v) for v in expression.values())
+    return True
+
+
+def _get_field(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {$getField: {field: <string constant expression>, input: <expression> =
+    # $$CURRENT}} or {$getField: <field>}; input null or missing -> null, not a document ->
+    # error; a field the input lacks -> missing; no traversal of "a.b" or arrays.
+    if isinstance(values, dict) and not (values and next(iter(values)).startswith("$")):
+        for name in values:
+            if name not in ("field", "input"):
+                raise OperationFailure(f"$getField found an unknown argument: {name}", 3041701)
+        if "field" not in values:
+            raise OperationFailure("$getField requires 'field' to be specified", 3041702)
+        field_expression, input_expression = values["field"], values.get("input", "$$CURRENT")
+    else:
+        field_expression, input_expression = values, "$$CURRENT"
+    if not _is_constant(field_expression):
+        raise OperationFailure("$getField requires 'field' to evaluate to a constant, but got a "
+                               "non-constant argument", 5654602)
+    field = parser.parse(field_expression)
+    if not isinstance(field, str):
+        raise OperationFailure(f"$getField requires 'field' to evaluate to type String, but got "
+                               f"{_type_name(field)}", 5654601)
+    document = parser.parse(input_expression)
+    if _nullish(document):
+        return None
+    if not isinstance(document, Mapping) or isinstance(document, DBRef):
+        raise OperationFailure(f"$getField requires 'input' to evaluate to type Object, but got "
+                               f"{_type_name(document)}", 3041705)
+    return document.get(field, _NOTHING)
 
 
 # doc (BSON types): number codes of the $type query operator, by alias.
@@ -1146,7 +1617,7 @@ def _time_zone(value: Any) -> datetime.tzinfo:
                 hours=int(offset[2]), minutes=int(offset[3] or 0)))
         except ValueError:
             pass
-    raise OperationFailure(f'unrecognized time zone identifier: "{value}"')
+    raise OperationFailure(f'unrecognized time zone identifier: "{value}"', 40485)
 
 
 def _epoch_millis(value: Any) -> int | None:
@@ -1255,6 +1726,223 @@ def _date_trunc(parser: Any, values: Any, original: Callable) -> Any:
         raise OperationFailure("dateTrunc overflowed") from error
     aware = isinstance(date, datetime.datetime) and date.tzinfo is not None
     return result if aware else result.replace(tzinfo=None)
+
+
+# ------------------------------------------------------------------ date parts
+
+_ABSENT: Any = object()  # an argument that was not given (unlike one evaluating to missing)
+_DATE_PART_MIN, _DATE_PART_MAX = -32768, 32767  # doc ($dateFromParts): month, day, hour, minute
+
+
+def _week_of_year(local: datetime.datetime) -> int:
+    # doc ($week): weeks begin on Sundays; days before the first Sunday are week 0 (%U).
+    return (local.timetuple().tm_yday - 1 + 7 - local.isoweekday() % 7) // 7
+
+
+_DATE_PARTS: dict[str, Callable[[datetime.datetime], int]] = {
+    "$year": lambda t: t.year, "$month": lambda t: t.month, "$dayOfMonth": lambda t: t.day,
+    "$hour": lambda t: t.hour, "$minute": lambda t: t.minute, "$second": lambda t: t.second,
+    "$millisecond": lambda t: t.microsecond // 1000,
+    "$dayOfYear": lambda t: t.timetuple().tm_yday,
+    "$dayOfWeek": lambda t: t.isoweekday() % 7 + 1,  # 1 (Sunday) to 7 (Saturday)
+    "$week": _week_of_year,
+    "$isoWeek": lambda t: t.isocalendar()[1],
+    "$isoWeekYear": lambda t: t.isocalendar()[0],
+    "$isoDayOfWeek": lambda t: t.isoweekday(),  # 1 (Monday) to 7 (Sunday)
+}
+
+
+def _date_millis(value: Any) -> int:
+    """``Value::coerceToDate``: a Date, Timestamp or ObjectId in milliseconds."""
+    millis = _epoch_millis(value)
+    if millis is None:
+        raise OperationFailure(f"can't convert from BSON type {_type_name(value)} to Date", 16006)
+    return millis
+
+
+def _local_time(millis: int, zone: datetime.tzinfo) -> datetime.datetime:
+    """The wall-clock time in ``zone`` of a date (naive)."""
+    try:
+        moment = _EPOCH + datetime.timedelta(milliseconds=millis)
+        return moment.astimezone(zone).replace(tzinfo=None)
+    except (OverflowError, ValueError) as error:
+        raise OperationFailure(f"date out of range: {millis} ms") from error
+
+
+def _zone_argument(parser: Any, values: dict) -> datetime.tzinfo | None:
+    """Server ``makeTimeZone``: UTC when absent, None (a null result) when null or missing."""
+    if "timezone" not in values:
+        return datetime.timezone.utc
+    name = parser.parse(values["timezone"])
+    if _nullish(name):
+        return None
+    if not isinstance(name, str):
+        raise OperationFailure(f"timezone must evaluate to a string, found {_type_name(name)}",
+                               40517)
+    return _time_zone(name)
+
+
+def _date_and_zone(op: str, values: Any) -> tuple[Any, Any]:
+    """The date and timezone expressions of {op: <date>}, {op: [<date>]} or
+    {op: {date: <date>, timezone: <tz>}} (server: DateExpressionAcceptingTimeZone::parse)."""
+    if isinstance(values, dict) and not (values and next(iter(values)).startswith("$")):
+        for name in values:
+            if name not in ("date", "timezone"):
+                raise OperationFailure(f'unrecognized option to {op}: "{name}"', 40535)
+        if "date" not in values:
+            raise OperationFailure(f"missing 'date' argument to {op}, provided: {values}", 40539)
+        return values["date"], values.get("timezone", _ABSENT)
+    if isinstance(values, list):
+        if len(values) != 1:
+            raise OperationFailure(f"{op} accepts exactly one argument if given an array, but "
+                                   f"was given {len(values)}", 40536)
+        return values[0], _ABSENT
+    return values, _ABSENT
+
+
+def _date_part(op: str) -> Callable:
+    part = _DATE_PARTS[op]
+
+    def handler(parser: Any, values: Any, original: Callable) -> Any:
+        # doc: the part of the date (a Date, Timestamp or ObjectId) in UTC or in the given
+        # timezone (an Olson name or a UTC offset); null or missing date or timezone -> null.
+        date_expression, zone_expression = _date_and_zone(op, values)
+        date = parser.parse(date_expression)
+        if _nullish(date):
+            return None
+        millis = _date_millis(date)
+        zone: datetime.tzinfo = datetime.timezone.utc
+        if zone_expression is not _ABSENT:
+            name = parser.parse(zone_expression)
+            if _nullish(name):
+                return None
+            if not isinstance(name, str):
+                raise OperationFailure(f"{op} requires a string for the timezone argument, but "
+                                       f"was given a {_type_name(name)} ({name!r})", 40533)
+            zone = _time_zone(name)
+        return part(_local_time(millis, zone))
+
+    return handler
+
+
+def _date_to_parts(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {date, timezone = "UTC", iso8601 = false} -> {year, month, day, hour, minute,
+    # second, millisecond}, or with iso8601 {isoWeekYear, isoWeek, isoDayOfWeek, hour, ...};
+    # null if date, timezone or iso8601 is null or missing. Server: ExpressionDateToParts.
+    if not isinstance(values, dict):
+        raise OperationFailure("$dateToParts only supports an object as its argument", 40524)
+    for name in values:
+        if name not in ("date", "timezone", "iso8601"):
+            raise OperationFailure(f"Unrecognized argument to $dateToParts: {name}", 40520)
+    if "date" not in values:
+        raise OperationFailure("Missing 'date' parameter to $dateToParts", 40522)
+    date = parser.parse(values["date"])
+    zone = _zone_argument(parser, values)
+    if zone is None:
+        return None
+    iso8601 = False
+    if "iso8601" in values:
+        iso8601 = parser.parse(values["iso8601"])
+        if _nullish(iso8601):
+            return None
+        if not isinstance(iso8601, bool):
+            raise OperationFailure(f"iso8601 must evaluate to a bool, found "
+                                   f"{_type_name(iso8601)}", 40521)
+    if _nullish(date):
+        return None
+    local = _local_time(_date_millis(date), zone)
+    if iso8601:
+        year, week, weekday = local.isocalendar()
+        parts = {"isoWeekYear": year, "isoWeek": week, "isoDayOfWeek": weekday}
+    else:
+        parts = {"year": local.year, "month": local.month, "day": local.day}
+    return {**parts, "hour": local.hour, "minute": local.minute, "second": local.second,
+            "millisecond": local.microsecond // 1000}
+
+
+_FROM_PARTS_FIELDS = ("year", "month", "day", "hour", "minute", "second", "millisecond",
+                      "isoWeekYear", "isoWeek", "isoDayOfWeek", "timezone")
+_NATURAL_PARTS, _ISO_PARTS = ("year", "month", "day"), ("isoWeekYear", "isoWeek", "isoDayOfWeek")
+
+
+def _date_from_parts(parser: Any, values: Any, original: Callable) -> Any:
+    # doc: {year | isoWeekYear, month, day | isoWeek, isoDayOfWeek, hour, minute, second,
+    # millisecond, timezone}: a date from parts in the timezone (default UTC); a part outside
+    # its usual range carries into the next one (month, day, hour and minute must lie in
+    # [-32768, 32767]); year 1-9999; a part or timezone that is null or missing -> null.
+    # Server: ExpressionDateFromParts::evaluate (the same order of evaluation and checks).
+    if not isinstance(values, dict):
+        raise OperationFailure("$dateFromParts only supports an object as its argument", 40519)
+    for name in values:
+        if name not in _FROM_PARTS_FIELDS:
+            raise OperationFailure(f"Unrecognized argument to $dateFromParts: {name}", 40518)
+    if "year" not in values and "isoWeekYear" not in values:
+        raise OperationFailure("$dateFromParts requires either 'year' or 'isoWeekYear' to be "
+                               "present", 40516)
+    if "year" in values and any(name in values for name in _ISO_PARTS):
+        raise OperationFailure("$dateFromParts does not allow mixing natural dates with ISO "
+                               "dates", 40489)
+    if "isoWeekYear" in values and any(name in values for name in _NATURAL_PARTS):
+        raise OperationFailure("$dateFromParts does not allow mixing ISO dates with natural "
+                               "dates", 40525)
+
+    def number(name: str, default: int, bounded: bool = False) -> int | None:
+        if name not in values:
+            return default
+        value = parser.parse(values[name])
+        if _nullish(value):
+            return None
+        whole = _whole(value)
+        if whole is None or not _fits_long(whole):
+            raise OperationFailure(f"'{name}' must evaluate to an integer, found "
+                                   f"{_type_name(value)} with value {value}", 40515)
+        if bounded and not _DATE_PART_MIN <= whole <= _DATE_PART_MAX:
+            raise OperationFailure(f"'{name}' must evaluate to a value in the range "
+                                   f"[{_DATE_PART_MIN}, {_DATE_PART_MAX}]; value {whole} is not "
+                                   "in range", 31034)
+        return whole
+
+    times = []
+    for name, bounded in (("hour", True), ("minute", True), ("second", False),
+                          ("millisecond", False)):
+        times.append(number(name, 0, bounded))
+        if times[-1] is None:
+            return None
+    zone = _zone_argument(parser, values)
+    if zone is None:
+        return None
+    iso = "isoWeekYear" in values
+    first, second, third = _ISO_PARTS if iso else _NATURAL_PARTS
+    year = number(first, 1970)
+    if year is None:
+        return None
+    middle = number(second, 1, True)
+    if middle is None:
+        return None
+    last = number(third, 1, True)
+    if last is None:
+        return None
+    if not 1 <= year <= 9999:
+        raise OperationFailure(f"'{first}' must evaluate to an integer in the range 1 to 9999, "
+                               f"found {year}", 31095 if iso else 40523)
+    hour, minute, seconds, millis = times
+    try:
+        if iso:  # the Monday of ISO week 1 is the Monday on or before January 4th
+            january_4 = datetime.datetime(year, 1, 4)
+            start = january_4 - datetime.timedelta(days=january_4.weekday())
+            days = (middle - 1) * 7 + last - 1
+        else:  # months and days out of range carry over (timelib's normalization)
+            start = datetime.datetime(year + (middle - 1) // 12, (middle - 1) % 12 + 1, 1)
+            days = last - 1
+        local = start + datetime.timedelta(days=days, hours=hour, minutes=minute,
+                                           seconds=seconds, milliseconds=millis)
+        return local.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError) as error:
+        raise OperationFailure(f"$dateFromParts: the date is out of range ({error})") from error
+
+
+_DATE_OPERATOR_OVERRIDES = {**{op: _date_part(op) for op in _DATE_PARTS},
+                            "$dateToParts": _date_to_parts, "$dateFromParts": _date_from_parts}
 
 
 # ------------------------------------------------------------------ $range
@@ -1945,13 +2633,22 @@ def _parser_overrides() -> dict[str, dict[str, Callable]]:
             "$ceil": _numeric_argument("$ceil", _ceil_or_floor(decimal.ROUND_CEILING, math.ceil)),
             "$floor": _numeric_argument("$floor",
                                         _ceil_or_floor(decimal.ROUND_FLOOR, math.floor)),
+            **{op: _trigonometric(op) for op in _TRIG_FUNCTIONS}, "$atan2": _atan2,
+            "$degreesToRadians": _angle_conversion("$degreesToRadians", _DECIMAL_PI_OVER_180,
+                                                   _DOUBLE_PI_OVER_180),
+            "$radiansToDegrees": _angle_conversion("$radiansToDegrees", _DECIMAL_180_OVER_PI,
+                                                   _DOUBLE_180_OVER_PI),
         },
         "_handle_project_operator": {op: _expression_accumulator(op) for op in _ACCUMULATORS},
         "_handle_type_operator": {"$type": _type},
         "_handle_custom_operator": {"$rand": _rand},
         "_handle_boolean_operator": {"$not": _not},
-        "_handle_type_convertion_operator": {"$toString": _to_string, "$toBool": _to_bool},
-        "_handle_date_operator": {"$dateTrunc": _date_trunc},
+        "_handle_type_convertion_operator": {
+            "$toString": _to_string, "$toBool": _to_bool, "$convert": _convert,
+            **{op: _to_type(op) for op in _TO_OPERATORS},
+        },
+        "_handle_field_operator": {"$getField": _get_field},
+        "_handle_date_operator": {"$dateTrunc": _date_trunc, **_DATE_OPERATOR_OVERRIDES},
         "_handle_array_operator": {"$range": _range},
     }
 
@@ -1993,8 +2690,10 @@ def install() -> None:
         # New operator names must reach the handler that we wrap.
         for names, extra in ((aggregate.string_operators, ("$replaceAll", "$replaceOne")),
                              (aggregate.type_convertion_operators, ("$toBool",)),
-                             (aggregate.custom_operators, ("$rand",))):
+                             (aggregate.custom_operators, ("$rand",)),
+                             (aggregate.date_operators, ("$dateToParts",))):
             names.extend(op for op in extra if op not in names)
+        aggregate.arithmetic_operators.update(_TRIG_OPERATORS)
         for name, overrides in _parser_overrides().items():
             _wrap_dispatch(aggregate._Parser, name, overrides)
         aggregate._GROUPING_OPERATOR_MAP.update(_ACCUMULATORS)

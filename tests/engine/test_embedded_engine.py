@@ -1683,3 +1683,425 @@ def test_arithmetic_errors_carry_the_server_codes(coll, expression, code):
     with pytest.raises(OperationFailure) as info:
         ev(coll, expression)
     assert info.value.code == code
+
+
+# ------------------------------------------------------------------ trigonometry
+
+
+def failure_code(coll, expression):
+    with pytest.raises(OperationFailure) as info:
+        ev(coll, expression)
+    return info.value.code
+
+
+TRIG = {"$sin": math.sin, "$cos": math.cos, "$tan": math.tan, "$asin": math.asin,
+        "$acos": math.acos, "$atan": math.atan, "$sinh": math.sinh, "$cosh": math.cosh,
+        "$tanh": math.tanh, "$asinh": math.asinh, "$acosh": math.acosh, "$atanh": math.atanh}
+
+
+@pytest.mark.parametrize("op", sorted(TRIG))
+def test_trigonometry_of_numbers_gives_a_double(coll, op):
+    # doc ($sin, $acos, ...): "By default $sin returns values as a double"; an int is
+    # converted to a double first.
+    value = 2 if op == "$acosh" else 0.5
+    assert same(ev(coll, {op: value}), TRIG[op](value))
+    assert same(ev(coll, {op: [value]}), TRIG[op](value))
+    whole = 2 if op == "$acosh" else 0
+    assert same(ev(coll, {op: whole}), TRIG[op](float(whole)))
+    assert same(ev(coll, {"$atan2": [1, 2]}), math.atan2(1, 2))
+    assert same(ev(coll, {"$degreesToRadians": 180}), math.pi)
+    assert same(ev(coll, {"$radiansToDegrees": math.pi}), 180.0)
+
+
+@pytest.mark.parametrize("op", [*sorted(TRIG), "$degreesToRadians", "$radiansToDegrees"])
+def test_trigonometry_of_null_missing_and_nan(coll, op):
+    # doc: "If the argument resolves to a value of null or refers to a field that is
+    # missing, $sin returns null. If the argument resolves to NaN, $sin returns NaN."
+    assert ev(coll, {op: "$null"}) is None
+    assert ev(coll, {op: "$nope"}) is None
+    assert ev(coll, {op: None}) is None
+    assert math.isnan(ev(coll, {op: math.nan}))
+    assert ev(coll, {op: D("NaN")}).to_decimal().is_nan()
+
+
+def test_atan2_null_missing_and_nan(coll):
+    # doc ($atan2): null or missing in either argument -> null; NaN -> NaN.
+    assert ev(coll, {"$atan2": ["$nope", 1]}) is None
+    assert ev(coll, {"$atan2": [1, None]}) is None
+    assert math.isnan(ev(coll, {"$atan2": [math.nan, 1]}))
+
+
+@pytest.mark.parametrize("expression, message", [
+    ({"$sin": -math.inf}, "cannot apply $sin to -inf, value must in (-inf,inf)"),
+    ({"$cos": math.inf}, "cannot apply $cos to inf, value must in (-inf,inf)"),
+    ({"$tan": D("Infinity")}, "cannot apply $tan to Infinity, value must in (-inf,inf)"),
+    ({"$asin": 2}, "cannot apply $asin to 2, value must in [-1,1]"),
+    ({"$acos": -1.5}, "cannot apply $acos to -1.5, value must in [-1,1]"),
+    ({"$asin": D("1.5")}, "cannot apply $asin to 1.5, value must in [-1,1]"),
+    ({"$atanh": 1.5}, "cannot apply $atanh to 1.5, value must in [-1,1]"),
+    ({"$acosh": 0.5}, "cannot apply $acosh to 0.5, value must in [1,inf]"),
+    ({"$acosh": D("-Infinity")}, "cannot apply $acosh to -Infinity, value must in [1,inf]"),
+])
+def test_trigonometry_domain_errors(coll, expression, message):
+    # doc ($sin): "If the argument resolves to negative or positive infinity, $sin throws
+    # an error ... cannot apply $sin to -inf, value must in (-inf,inf)"; ($asin) "If the
+    # argument resolves to a value outside the bounds of [-1, 1] inclusive, $asin throws
+    # an error". Server: error 50989.
+    with pytest.raises(OperationFailure) as info:
+        ev(coll, expression)
+    assert info.value.code == 50989
+    assert message in str(info.value)
+
+
+def test_trigonometry_of_infinities_and_poles(coll):
+    # doc ($atan, $sinh, $cosh, $tanh, $asinh, $acosh, $degreesToRadians): no bounds, so an
+    # infinity gives the function's limit; ($atanh) the bounds [-1, 1] are inclusive and
+    # the poles give +/-Infinity.
+    assert ev(coll, {"$atan": math.inf}) == math.pi / 2
+    assert ev(coll, {"$sinh": -1000}) == -math.inf
+    assert ev(coll, {"$cosh": -1000}) == math.inf
+    assert ev(coll, {"$tanh": math.inf}) == 1.0
+    assert ev(coll, {"$asinh": -math.inf}) == -math.inf
+    assert ev(coll, {"$acosh": math.inf}) == math.inf
+    assert ev(coll, {"$atanh": 1}) == math.inf
+    assert ev(coll, {"$atanh": -1}) == -math.inf
+    assert ev(coll, {"$degreesToRadians": -math.inf}) == -math.inf
+    assert same(ev(coll, {"$atanh": D("1")}), D("Infinity"))
+    assert same(ev(coll, {"$atan": D("-Infinity")}), D("-1.570796326794896619231321691639751"))
+
+
+@pytest.mark.parametrize("expression, code", [
+    ({"$sin": "$word"}, 28765), ({"$radiansToDegrees": True}, 28765),
+    ({"$atan2": ["$word", None]}, 51044), ({"$atan2": [1, "$word"]}, 51045),
+])
+def test_trigonometry_of_non_numbers_is_an_error(coll, expression, code):
+    # doc: the argument must resolve to a number. Server: ExpressionSingleNumericArg (28765),
+    # ExpressionTwoNumericArgs (51044/51045; a null first argument wins).
+    assert failure_code(coll, expression) == code
+    assert ev(coll, {"$atan2": [None, "$word"]}) is None
+
+
+DEGREES_A = D("53.13010235415597870314438744090659")
+
+
+@pytest.mark.parametrize("expression, expected", [
+    # doc ($sin, $cos examples): the sides of a right triangle, hypotenuse 5
+    ({"$multiply": [{"$sin": {"$degreesToRadians": DEGREES_A}}, D("5")]},
+     D("4.000000000000000000000000000000000")),
+    ({"$multiply": [{"$cos": {"$degreesToRadians": DEGREES_A}}, D("5")]},
+     D("2.999999999999999999999999999999999")),
+    # doc ($degreesToRadians, $radiansToDegrees examples)
+    ({"$degreesToRadians": DEGREES_A}, D("0.9272952180016122324285124629224290")),
+    ({"$degreesToRadians": D("36.86989764584402129685561255909341")},
+     D("0.6435011087932843868028092287173227")),
+    ({"$degreesToRadians": D("90")}, D("1.570796326794896619231321691639752")),
+    ({"$radiansToDegrees": D("0.6435011087932843868028092287173227")},
+     D("36.86989764584402129685561255909341")),
+    # 34 correctly rounded digits: pi/6, pi/4, pi, 3pi/4, sinh(1), atanh(1/2), acosh(2)
+    ({"$asin": D("0.5")}, D("0.5235987755982988730771072305465838")),
+    ({"$atan": D("1")}, D("0.7853981633974483096156608458198757")),
+    ({"$acos": D("-1")}, D("3.141592653589793238462643383279503")),
+    ({"$atan2": [D("1"), -1]}, D("2.356194490192344928846982537459627")),
+    ({"$sinh": D("1")}, D("1.175201193643801456882381850595601")),
+    ({"$atanh": D("0.5")}, D("0.5493061443340548456976226184612629")),
+    ({"$acosh": D("2")}, D("1.316957896924816708625046347307968")),
+    ({"$tanh": D("1")}, D("0.7615941559557648881194582826047936")),
+    ({"$asinh": D("1")}, D("0.8813735870195430252326093249797923")),
+    ({"$cosh": D("1")}, D("1.543080634815243778477905620757062")),
+    ({"$sin": D("0")}, D("0")),
+])
+def test_trigonometry_of_a_decimal_gives_a_decimal(coll, expression, expected):
+    # doc: "$sin can also return values as a 128-bit decimal as long as the <expression>
+    # resolves to a 128-bit decimal value"; ($atan2) a decimal if either argument is one.
+    assert same(ev(coll, expression), expected)
+
+
+# ------------------------------------------------------------------ date parts
+
+PARTS_DATE = datetime.datetime(2017, 1, 1, 1, 29, 9, 123000)  # doc ($dateToParts example)
+
+
+@pytest.fixture
+def dated(db):
+    db.sales.insert_one({"_id": 2, "date": PARTS_DATE, "tz": "America/Chicago", "null": None,
+                         "ts": Timestamp(1483234149, 1),
+                         "oid": ObjectId("58685b6500000000000000aa")})
+    return db.sales
+
+
+def test_date_to_parts_documented_examples(dated):
+    # doc ($dateToParts): date 2017-01-01T01:29:09.123Z; in "America/Chicago" it is
+    # 2016-12-31T19:29:09.123; with iso8601 the ISO week-numbering parts.
+    assert ev(dated, {"$dateToParts": {"date": "$date"}}) == {
+        "year": 2017, "month": 1, "day": 1, "hour": 1, "minute": 29, "second": 9,
+        "millisecond": 123}
+    chicago = {"year": 2016, "month": 12, "day": 31, "hour": 19, "minute": 29, "second": 9,
+               "millisecond": 123}
+    assert ev(dated, {"$dateToParts": {"date": "$date", "timezone": "America/Chicago"}}) == chicago
+    assert ev(dated, {"$dateToParts": {"date": "$date", "timezone": "$tz"}}) == chicago
+    iso = ev(dated, {"$dateToParts": {"date": "$date", "timezone": {"$literal": "America/Chicago"},
+                                      "iso8601": True}})
+    assert iso == {"isoWeekYear": 2016, "isoWeek": 52, "isoDayOfWeek": 6, "hour": 19,
+                   "minute": 29, "second": 9, "millisecond": 123}
+    assert list(iso) == ["isoWeekYear", "isoWeek", "isoDayOfWeek", "hour", "minute", "second",
+                         "millisecond"]
+
+
+def test_date_to_parts_utc_offsets_timestamps_and_object_ids(dated):
+    # doc: timezone is an Olson identifier or a UTC offset "+/-[hh]:[mm]", "+/-[hh][mm]" or
+    # "+/-[hh]"; date is a Date, a Timestamp or an ObjectId.
+    parts = ev(dated, {"$dateToParts": {"date": "$date", "timezone": "+05:30"}})
+    assert (parts["day"], parts["hour"], parts["minute"]) == (1, 6, 59)
+    parts = ev(dated, {"$dateToParts": {"date": "$date", "timezone": "-04"}})
+    assert (parts["day"], parts["hour"]) == (31, 21)
+    for field in ("$ts", "$oid"):
+        parts = ev(dated, {"$dateToParts": {"date": field}})
+        assert (parts["year"], parts["hour"], parts["second"]) == (2017, 1, 9)
+        assert parts["millisecond"] == 0
+
+
+@pytest.mark.parametrize("spec", [
+    {"date": "$nope"}, {"date": "$null"}, {"date": "$date", "timezone": "$nope"},
+    {"date": "$date", "timezone": None}, {"date": "$date", "iso8601": "$nope"},
+])
+def test_date_to_parts_null_or_missing_is_null(dated, spec):
+    # doc ($dateToParts): null if date, timezone or iso8601 is null or missing (server:
+    # ExpressionDateToParts::evaluate).
+    assert ev(dated, {"$dateToParts": spec}) is None
+
+
+@pytest.mark.parametrize("argument, code", [
+    ({"date": "$date", "timezone": 5}, 40517),
+    ({"date": "$date", "timezone": "Mars/Olympus"}, 40485),
+    ({"date": "$date", "iso8601": 1}, 40521),
+    ({"date": "$date", "format": "x"}, 40520),
+    ({"timezone": "UTC"}, 40522),
+    ("$date", 40524),
+    ({"date": "$tz"}, 16006),
+])
+def test_date_to_parts_errors(dated, argument, code):
+    assert failure_code(dated, {"$dateToParts": argument}) == code
+
+
+@pytest.mark.parametrize("spec, expected", [
+    # doc ($dateFromParts examples)
+    ({"year": 2017, "month": 2, "day": 8, "hour": 12}, datetime.datetime(2017, 2, 8, 12)),
+    ({"isoWeekYear": 2017, "isoWeek": 6, "isoDayOfWeek": 3, "hour": 12},
+     datetime.datetime(2017, 2, 8, 12)),
+    ({"year": 2016, "month": 12, "day": 31, "hour": 23, "minute": 46, "second": 12,
+      "timezone": "America/New_York"}, datetime.datetime(2017, 1, 1, 4, 46, 12)),
+    ({"year": 2017, "month": 2, "day": 8, "hour": 12, "timezone": {"$literal": "America/New_York"}},
+     datetime.datetime(2017, 2, 8, 17)),
+    ({"year": 2017, "month": 2, "day": 8, "hour": 12, "timezone": "-05:00"},
+     datetime.datetime(2017, 2, 8, 17)),
+    ({"year": 2017, "timezone": "$tz"}, datetime.datetime(2017, 1, 1, 6)),
+    # doc: "If the number specified is outside this range, $dateFromParts incorporates the
+    # difference in the date calculation"
+    ({"year": 2017, "month": 14, "day": 1}, datetime.datetime(2018, 2, 1)),
+    ({"year": 2017, "month": 0, "day": 0}, datetime.datetime(2016, 11, 30)),
+    ({"year": 2017, "hour": -1, "minute": 30}, datetime.datetime(2016, 12, 31, 23, 30)),
+    ({"year": 2017, "millisecond": 5}, datetime.datetime(2017, 1, 1, 0, 0, 0, 5000)),
+    ({"year": 2017.0, "month": D("3")}, datetime.datetime(2017, 3, 1)),
+])
+def test_date_from_parts(dated, spec, expected):
+    # doc ($dateFromParts): the parts are read in the timezone (default UTC).
+    assert ev(dated, {"$dateFromParts": spec}) == expected
+
+
+def test_date_from_parts_round_trips_date_to_parts(dated):
+    for timezone in ("America/Chicago", "+05:30", "UTC"):
+        parts = {"$dateToParts": {"date": "$date", "timezone": timezone}}
+        rebuilt = {"$dateFromParts": {**{key: {"$getField": {"field": key, "input": parts}}
+                                         for key in ("year", "month", "day", "hour", "minute",
+                                                     "second", "millisecond")},
+                                      "timezone": timezone}}
+        assert ev(dated, rebuilt) == PARTS_DATE
+
+
+@pytest.mark.parametrize("spec", [
+    {"year": "$nope"}, {"year": 2017, "month": None}, {"year": 2017, "hour": "$null"},
+    {"year": 2017, "timezone": "$nope"}, {"isoWeekYear": 2017, "isoWeek": "$nope"},
+])
+def test_date_from_parts_null_or_missing_part_is_null(dated, spec):
+    assert ev(dated, {"$dateFromParts": spec}) is None
+
+
+@pytest.mark.parametrize("spec, code", [
+    ({"year": 2017, "month": 2.5}, 40515), ({"year": "2017"}, 40515),
+    ({"year": 2017, "month": 40000}, 31034), ({"year": 2017, "minute": -40000}, 31034),
+    ({"year": 0}, 40523), ({"isoWeekYear": 10000}, 31095),
+    ({"year": 2017, "isoWeek": 1}, 40489), ({"isoWeekYear": 2017, "day": 1}, 40525),
+    ({"month": 1}, 40516), ({"year": 2017, "bogus": 1}, 40518),
+    ({"year": 2017, "timezone": 1}, 40517), ({"year": 2017, "timezone": "Nowhere"}, 40485),
+])
+def test_date_from_parts_errors(dated, spec, code):
+    assert failure_code(dated, {"$dateFromParts": spec}) == code
+
+
+@pytest.mark.parametrize("op, expected", [
+    ("$year", 2017), ("$month", 1), ("$dayOfMonth", 1), ("$hour", 1), ("$minute", 29),
+    ("$second", 9), ("$millisecond", 123), ("$dayOfYear", 1), ("$dayOfWeek", 1), ("$week", 1),
+    ("$isoWeek", 52), ("$isoWeekYear", 2016), ("$isoDayOfWeek", 7),
+])
+def test_date_part_operators_in_every_form(dated, op, expected):
+    # doc ($hour, ...): {op: <date>}, {op: [<date>]} or {op: {date, timezone}}; 2017-01-01
+    # is a Sunday: $dayOfWeek 1 (Sunday) to 7, $week counts from the first Sunday, ISO
+    # weeks start on Monday (so it is day 7 of week 52 of ISO year 2016).
+    assert ev(dated, {op: "$date"}) == expected
+    assert ev(dated, {op: ["$date"]}) == expected
+    assert ev(dated, {op: {"date": "$date"}}) == expected
+    assert ev(dated, {op: {"date": "$date", "timezone": "UTC"}}) == expected
+    assert ev(dated, {op: "$nope"}) is None
+    assert ev(dated, {op: {"date": "$null", "timezone": "UTC"}}) is None
+    assert ev(dated, {op: {"date": "$date", "timezone": "$nope"}}) is None
+
+
+@pytest.mark.parametrize("expression, expected", [
+    # doc ($hour/$minute behaviour tables)
+    ({"$hour": {"date": {"$literal": datetime.datetime(2016, 1, 1)},
+                "timezone": "America/New_York"}}, 19),
+    ({"$minute": {"date": {"$literal": datetime.datetime(2016, 1, 1)}, "timezone": "+0430"}}, 30),
+    # doc ($isoWeek, $isoWeekYear examples): 2016-01-01 is in week 53 of ISO year 2015
+    ({"$isoWeek": {"$literal": datetime.datetime(2016, 1, 1)}}, 53),
+    ({"$isoWeekYear": {"$literal": datetime.datetime(2016, 1, 1)}}, 2015),
+    ({"$isoDayOfWeek": {"$literal": datetime.datetime(1998, 11, 7)}}, 6),
+    ({"$week": {"$literal": datetime.datetime(2014, 1, 1, 8, 15, 39)}}, 0),
+    ({"$dayOfWeek": {"$literal": datetime.datetime(2014, 1, 1, 8, 15, 39)}}, 4),
+    ({"$dayOfYear": {"date": "$date", "timezone": "$tz"}}, 366),
+    ({"$isoWeekYear": {"date": "$date", "timezone": {"$literal": "America/Chicago"}}}, 2016),
+    ({"$hour": {"$add": ["$date", 3_600_000]}}, 2),
+    ({"$second": "$ts"}, 9),
+])
+def test_date_parts_with_timezones(dated, expression, expected):
+    assert ev(dated, expression) == expected
+
+
+@pytest.mark.parametrize("expression, code", [
+    ({"$hour": ["$date", "$date"]}, 40536),
+    ({"$hour": {"date": "$date", "tz": "UTC"}}, 40535),
+    ({"$hour": {"timezone": "UTC"}}, 40539),
+    ({"$hour": {"date": "$date", "timezone": 3}}, 40533),
+    ({"$week": {"date": "$date", "timezone": "Mars/Olympus"}}, 40485),
+    ({"$isoWeek": "$tz"}, 16006),
+])
+def test_date_part_errors(dated, expression, code):
+    # Server: DateExpressionAcceptingTimeZone::parse/evaluate, Value::coerceToDate.
+    assert failure_code(dated, expression) == code
+
+
+# ------------------------------------------------------------------ $convert and $toX
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ({"input": "$nope", "to": "int"}, None),
+    ({"input": "$nope", "to": "int", "onNull": 7}, 7),
+    ({"input": "$null", "to": "string", "onNull": "none"}, "none"),
+    ({"input": "$nope", "to": "decimal", "onNull": None}, None),
+    ({"input": "$nope", "to": "date", "onNull": {"$concat": ["$word", "!"]}}, "cafétéria!"),
+    ({"input": "$seven", "to": "$nope"}, None),
+    ({"input": "$word", "to": "int", "onError": -1}, -1),
+    ({"input": "12", "to": "int", "onError": -1}, 12),
+    ({"input": "12", "to": 16}, 12),
+    ({"input": "$seven", "to": "double"}, 7.0),
+])
+def test_convert_null_missing_and_errors(coll, spec, expected):
+    # doc ($convert): "onNull: the value to return if the input is null or missing ... If
+    # unspecified, $convert returns null"; "If 'to' is null or missing, returns null";
+    # onError: "the value to return on encountering an error during conversion".
+    assert ev(coll, {"$convert": spec}) == expected
+
+
+def test_convert_on_null_may_be_missing(coll):
+    assert ev(coll, {"$convert": {"input": "$nope", "to": "int", "onNull": "$alsoNope"}}) == MISSING
+
+
+@pytest.mark.parametrize("spec, code", [
+    ({"input": "$word", "to": "int"}, 241),        # ConversionFailure, what onError catches
+    ({"input": "$nope", "to": "bogus"}, 2),         # "to" is checked before the input
+    ({"input": 1, "to": 2.5}, 9), ({"input": 1, "to": 99}, 9), ({"input": 1, "to": True}, 9),
+])
+def test_convert_error_codes(coll, spec, code):
+    assert failure_code(coll, {"$convert": spec}) == code
+
+
+@pytest.mark.parametrize("op", ["$toInt", "$toLong", "$toDouble", "$toDecimal", "$toDate",
+                                "$toObjectId", "$toString", "$toBool"])
+def test_to_type_of_null_or_missing_is_null(coll, op):
+    # doc ($toInt, ...): "If the value is null or missing, $toInt returns null".
+    assert ev(coll, {op: "$nope"}) is None
+    assert ev(coll, {op: "$null"}) is None
+    assert ev(coll, {op: [None]}) is None
+
+
+def test_to_type_converts_and_fails_like_convert(coll):
+    # doc ($toInt): {$toInt: <expr>} is {$convert: {input: <expr>, to: "int"}}.
+    assert same(ev(coll, {"$toInt": "12"}), 12)
+    assert same(ev(coll, {"$toInt": ["$half"]}), 2)
+    assert same(ev(coll, {"$toDouble": "$seven"}), 7.0)
+    assert same(ev(coll, {"$toDecimal": "$half"}), D("2.50000000000000"))
+    assert failure_code(coll, {"$toInt": "$word"}) == 241
+    assert failure_code(coll, {"$toDouble": "$word"}) == 241
+
+
+# ------------------------------------------------------------------ $getField
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ({"$getField": {"field": "hour", "input": {"$dateToParts": {"date": "$when"}}}}, 16),
+    ({"$getField": {"field": {"$literal": "minute"},
+                    "input": {"$dateToParts": {"date": "$when", "timezone": "+05:30"}}}}, 28),
+    ({"$getField": {"field": {"$literal": "$x"}, "input": {"$literal": {"$x": 1}}}}, 1),
+    ({"$getField": {"field": "a.b", "input": {"$literal": {"a.b": 1, "a": {"b": 2}}}}}, 1),
+    ({"$getField": {"field": "x", "input": "$nope"}}, None),
+    ({"$getField": {"field": "x", "input": "$null"}}, None),
+    ({"$getField": {"field": "seven"}}, 7),
+    ({"$getField": {"field": {"$concat": ["se", "ven"]}, "input": "$$CURRENT"}}, 7),
+    ({"$getField": "seven"}, 7),
+    ({"$getField": {"$literal": "seven"}}, 7),
+])
+def test_get_field(coll, expression, expected):
+    # doc ($getField): input is any expression resolving to a document (default
+    # $$CURRENT); "If input evaluates to missing, undefined, or null, $getField returns
+    # null"; a field not present -> missing; a field name starting with $ goes in $literal;
+    # no traversal of "a.b".
+    assert ev(coll, expression) == expected
+
+
+def test_get_field_missing_field_is_missing(coll):
+    assert ev(coll, {"$getField": {"field": "x", "input": {"$literal": {"a": 1}}}}) == MISSING
+    assert ev(coll, {"$getField": "nope"}) == MISSING
+
+
+@pytest.mark.parametrize("argument, code", [
+    ({"field": "x", "input": 5}, 3041705), ({"field": "x", "input": "$word"}, 3041705),
+    ({"field": "$word"}, 5654602), ({"field": "$x", "input": {"$literal": {"$x": 1}}}, 5654602),
+    ({"field": 5}, 5654601),
+    ({"field": "x", "other": 1}, 3041701), ({"input": "$$ROOT"}, 3041702),
+])
+def test_get_field_errors(coll, argument, code):
+    # doc ($getField): field must resolve to a string constant; "If input evaluates to
+    # anything other than an object, missing, undefined, or null, $getField returns an error".
+    assert failure_code(coll, {"$getField": argument}) == code
+
+
+# ------------------------------------------------------------------ $concat with $let and $literal
+
+
+def test_concat_of_let_and_a_literal_dollar_string(coll):
+    # doc ($literal): a string starting with "$" inside $literal is not a field path;
+    # ($let) "in" sees the variables; ($concat) concatenates the strings.
+    pattern = {"$concat": ["^", {"$let": {"vars": {"v": "$word"}, "in": {"$toUpper": "$$v"}}},
+                           {"$literal": "$(?!\\n)"}]}
+    assert ev(coll, pattern) == "^CAFéTéRIA$(?!\\n)"
+    assert ev(coll, {"$concat": ["^", {"$let": {"vars": {"v": "$nope"}, "in": "$$v"}},
+                                 {"$literal": "$"}]}) is None
+
+
+def test_new_operator_names_are_registered_once(monkeypatch):
+    from mongomock_ng import aggregate
+
+    monkeypatch.setattr(embedded, "_installed", False)
+    embedded.install()
+    assert aggregate.date_operators.count("$dateToParts") == 1
+    trigonometry = {"$sin", "$atan2", "$degreesToRadians", "$radiansToDegrees"}
+    assert trigonometry <= aggregate.arithmetic_operators
