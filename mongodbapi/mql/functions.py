@@ -375,8 +375,8 @@ def cast(operand: Typed, target: str) -> Typed:
         converted: Any = {"$dateTrunc": {"date": {"$convert": {"input": operand.mql, "to": "date"}}, "unit": "day"}}
         return Typed(null_guard([operand], converted), "DATE", operand.nullable)
     if operand.type in ("UUID", "BLOB") and target in ("TEXT", "VARCHAR", "CHAR"):
-        # MongoDB 7.0 has no conversion of binary data to text (8.0's $convert format option does)
-        raise NotSupportedError(f"CAST of a {operand.type} value to {target}")
+        raise NotSupportedError(f"CAST of a {operand.type} value to {target} is not supported: MongoDB 7.0 "
+                                "cannot convert binary data to text")
     to = _CONVERT_TO.get(target)
     if to is None:
         return Typed(operand.mql, target, operand.nullable)  # JSON, BLOB, UUID, TIME: reinterpreted as is
