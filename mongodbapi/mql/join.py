@@ -174,6 +174,11 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         if "." in table.alias or table.alias.lower() in seen:
             raise ProgrammingError(f"table name {table.alias!r} is used more than once in FROM; give it an alias")
         seen.add(table.alias.lower())
+    if len(tables) > 2 and all(t.kind == "inner" for t in tables[1:]):
+        where = where + [c for t in tables for c in t.conditions]
+        for table in tables:
+            table.conditions = []
+        tables = _join_order(tables, where)
     joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".", t.kind == "left") for t in tables])
     position = {t.alias: i for i, t in enumerate(tables)}
     left_joined = {t.alias for t in tables if t.kind == "left"}
@@ -205,6 +210,28 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         if not one_to_one:
             pushdown = None
     return Source(driving.collection, stages, joined, post, None if post else pushdown)
+
+
+def _join_order(tables: list[_Table], conditions: list[ast.Expr]) -> list[_Table]:
+    """An order for inner joins that never builds a cross product it can avoid.
+
+    Greedy, as SQL planners start: the table with the most conditions of its own (filters on
+    constants) drives; then each step adds a table linked to those already joined by a
+    condition, so every ``$lookup`` is keyed. Inner joins commute, so the rows are the same.
+    """
+    scope = Scope([ScopeTable(t.alias, t.info, t.alias + ".") for t in tables])
+    links = [a for a in (_aliases(c, scope) for c in conditions) if a is not None]
+    own = {t.alias: sum(1 for a in links if a == {t.alias}) for t in tables}
+    remaining = list(tables)
+    ordered = [max(remaining, key=lambda t: own[t.alias])]  # max keeps the first on ties
+    remaining.remove(ordered[0])
+    while remaining:
+        done = {t.alias for t in ordered}
+        linked = [t for t in remaining if any(t.alias in a and a - {t.alias} and a - {t.alias} <= done for a in links)]
+        chosen = max(linked or remaining, key=lambda t: own[t.alias])
+        ordered.append(chosen)
+        remaining.remove(chosen)
+    return ordered
 
 
 def _conjunction(conditions: list[ast.Expr]) -> Optional[ast.Expr]:
