@@ -82,4 +82,11 @@ SERVER_CODES: dict[int, type[Error]] = {
     4848401: DataError,  # $mod by zero
     241: DataError,  # ConversionFailure
     51091: DataError,  # invalid regular expression
+    16006: DataError,  # can't convert from BSON type ... to Date
+    16610: DataError,  # $mod by zero
+    5733415: DataError,  # $mod by zero (newer servers)
+    16612: DataError,  # more than one date in $add
+    28680: DataError,  # $abs of the smallest long
+    28765: DataError,  # a numeric operator ($abs, $ceil, $sqrt, ...) given a non-number
+    40485: DataError,  # unrecognized time zone identifier
 }
