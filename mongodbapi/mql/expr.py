@@ -156,8 +156,10 @@ class ExprCompiler:
         right = self.value(node.right)
         if node.op == "||":
             return self._concat(left, right)
-        result_type = arithmetic_type(left.type, right.type)
         nullable = left.nullable or right.nullable
+        if "DATE" in (left.type, right.type) and node.op in ("+", "-"):
+            return _date_arithmetic(node.op, left, right, nullable)
+        result_type = arithmetic_type(left.type, right.type)
         if node.op in ("+", "-", "*"):
             operator = {"+": "$add", "-": "$subtract", "*": "$multiply"}[node.op]
             return Typed({operator: [left.mql, right.mql]}, result_type, nullable)
@@ -376,6 +378,18 @@ class ExprCompiler:
         return all_of(not_null(operand.mql) if operand.nullable else True,
                       not_null(pattern.mql) if pattern.nullable else True,
                       match if positive else {"$eq": [match, False]})
+
+
+def _date_arithmetic(op: str, left: Typed, right: Typed, nullable: bool) -> Typed:
+    """DATE + n and DATE - n move by days; DATE - DATE is a number of days (PostgreSQL)."""
+    if left.type == "DATE" and right.type == "DATE" and op == "-":
+        return Typed({"$dateDiff": {"startDate": right.mql, "endDate": left.mql, "unit": "day"}}, "INTEGER", nullable)
+    date, days = (left, right) if left.type == "DATE" else (right, left)
+    if days.type not in INTEGER_TYPES or (op == "-" and date is right):
+        raise ProgrammingError(f"cannot compute {left.type} {op} {right.type}")
+    amount = days.mql if op == "+" else {"$multiply": [-1, days.mql]}
+    return Typed(null_guard([date, days], {"$dateAdd": {"startDate": date.mql, "unit": "day", "amount": amount}}),
+                 "DATE", nullable)
 
 
 def runtime_like_regex(pattern: Any, escape: Optional[str]) -> Any:

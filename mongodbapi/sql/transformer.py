@@ -833,6 +833,9 @@ class SQLTransformer(Transformer):
     def explain_stmt(self, children: list[Any]) -> ast.Explain:
         return ast.Explain(children[-1], pos=_pos_of(children))
 
+    def call_stmt(self, children: list[Any]) -> None:
+        raise _Unsupported("CALL (MongoDB has no stored procedures)", _pos_of(children))
+
     def start(self, children: list[Any]) -> ast.Node:
         return children[0]
 

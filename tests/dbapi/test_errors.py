@@ -259,8 +259,6 @@ def test_names_starting_with_dollar_or_containing_nul_are_rejected(conn, table, 
 # ----------------------------------------------------------------- unsupported SQL
 
 
-@pytest.mark.xfail(strict=True, reason="grammar: CALL is not in the grammar, so it is a syntax error "
-                   "(ProgrammingError) instead of NotSupportedError naming CALL and its position")
 def test_call_is_not_supported(cur):
     with pytest.raises(mongodbapi.NotSupportedError, match="CALL"):
         cur.execute("CALL foo()")

@@ -253,9 +253,6 @@ def test_timestamps_compare_with_parameters(cur):
     assert cur.fetchall() == [(2,)]
 
 
-@pytest.mark.xfail(strict=True, reason="mql: DATE + integer compiles to $add of milliseconds, so "
-                   "DATE '2020-01-31' + 1 gives datetime(2020, 1, 31, 0, 0, 0, 1000) with type code None; "
-                   "PostgreSQL adds days and returns a DATE (2020-02-01); d - d returns 0 typed DATE")
 def test_date_plus_integer_adds_days(cur):
     cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, d DATE)")
     cur.execute("INSERT INTO t VALUES (1, %s)", (datetime.date(2020, 1, 31),))
