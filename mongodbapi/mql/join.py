@@ -106,7 +106,11 @@ def _flatten(node: ast.Node, context: "PlanContext", correlation: Any) -> list[_
     right = _table(node.right, context, correlation)
     condition = _join_condition(node, tables, right)
     if node.kind == "full":
-        raise unsupported(node, "FULL OUTER JOIN")
+        if len(tables) != 1:
+            raise unsupported(node, "FULL JOIN after another join")
+        tables[0].kind = right.kind = "full"
+        right.conditions = condition
+        return tables + [right]
     if node.kind == "right":
         if len(tables) != 1:
             raise unsupported(node, "RIGHT JOIN after another join")
@@ -179,15 +183,16 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         for table in tables:
             table.conditions = []
         tables = _join_order(tables, where)
-    joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".", t.kind == "left") for t in tables])
+    joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".", t.kind in ("left", "full")) for t in tables])
     position = {t.alias: i for i, t in enumerate(tables)}
-    left_joined = {t.alias for t in tables if t.kind == "left"}
+    left_joined = {t.alias for t in tables if t.kind in ("left", "full")}
+    full = driving_is_outer = tables[0].kind == "full"
     driving = tables[0]
     pre: list[ast.Expr] = []
     post: list[ast.Expr] = []
     for conjunct in where:
         aliases = _aliases(conjunct, joined)
-        if aliases is None or aliases & left_joined:
+        if aliases is None or aliases & left_joined or driving_is_outer:
             post.append(conjunct)
         elif aliases <= {driving.alias}:
             pre.append(conjunct)
@@ -209,7 +214,26 @@ def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
         stages.extend(join_stages)
         if not one_to_one:
             pushdown = None
+    if full:
+        stages.append(_unmatched_right_rows(driving, tables[1], joined, context, correlation))
+        pushdown = None
     return Source(driving.collection, stages, joined, post, None if post else pushdown)
+
+
+def _unmatched_right_rows(left: _Table, right: _Table, joined: Scope, context: "PlanContext",
+                          correlation: Any) -> dict[str, Any]:
+    """FULL JOIN's second half: the right table's rows that match no left row, left columns NULL."""
+    from .select import SelectPlanner
+
+    anti = _Table(left.alias, left.info, left.collection, left.prefix_stages, "left", list(right.conditions))
+    earlier = SelectPlanner(Scope([joined.tables[1]]), None, [], context, correlation)
+    lookup = _lookup(anti, earlier, context)[0][0]
+    pipeline = list(right.prefix_stages) + [{"$project": {"_id": 0, right.alias: "$$ROOT"}}, lookup,
+                                            {"$match": {left.alias: {"$size": 0}}}, {"$project": {left.alias: 0}}]
+    body: dict[str, Any] = {"pipeline": pipeline}
+    if right.collection is not None:
+        body = {"coll": right.collection, "pipeline": pipeline}
+    return {"$unionWith": body}
 
 
 def _join_order(tables: list[_Table], conditions: list[ast.Expr]) -> list[_Table]:
@@ -296,6 +320,7 @@ def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> tuple[list[A
         lookup["let"] = correlation.lets
     lookup["pipeline"] = pipeline
     lookup["as"] = table.alias
-    unwind = {"path": f"${table.alias}", "preserveNullAndEmptyArrays": table.kind == "left"}
-    one_to_one = table.kind == "left" and key is not None and _unique_field(table.info, key[1])
+    outer = table.kind in ("left", "full")
+    unwind = {"path": f"${table.alias}", "preserveNullAndEmptyArrays": outer}
+    one_to_one = outer and key is not None and _unique_field(table.info, key[1])
     return [{"$lookup": lookup}, {"$unwind": unwind}], one_to_one
