@@ -112,6 +112,8 @@ sub-pipelines       $lookup with from + pipeline handed the stages a generator: 
                     failed. ``process_pipeline`` now takes any input as a list
 $group $count       no input documents gave one document (_id: null, zero accumulators;
                     {n: 0}); doc: no document, also inside $facet
+$addFields $set     a field whose value was missing ($$REMOVE, a missing path) kept its
+                    old value (doc: the field is removed), also in pipeline updates
 $lookup in $facet   the joined field was set on input documents shared with the other
                     facets
 $sum $avg $min $max in $group/$bucket and as expressions: $sum added array elements and
@@ -2479,6 +2481,34 @@ def _run_documents_pipeline(database: Any, pipeline: list, user_vars: dict | Non
                                        user_vars=user_vars)
 
 
+def _add_fields(in_collection: Any, database: Any, options: Any, user_vars: Any) -> list:
+    """``$addFields`` / ``$set`` (also in pipeline updates), replacing the engine's handler.
+
+    doc ($addFields, $$REMOVE): a field whose value evaluates to missing
+    (``$$REMOVE``, a missing field path) is removed from the output document; the
+    engine skipped it and so kept an existing value. Every expression still sees
+    the input document; a dotted path still makes its parents documents (server:
+    ``{"a.b": "$$REMOVE"}`` on ``{}`` gives ``{a: {}}``).
+    """
+    if not options:
+        raise OperationFailure(
+            "Invalid $addFields :: caused by :: specification must have at least one field")
+    out_collection = [dict(doc) for doc in in_collection]
+    for field, value in options.items():
+        parts = field.split(".")
+        for in_doc, out_doc in zip(in_collection, out_collection):
+            out_value = _aggregate._parse_expression(value, in_doc, user_vars=user_vars)
+            for subfield in parts[:-1]:
+                if not isinstance(out_doc.get(subfield), dict):
+                    out_doc[subfield] = {}
+                out_doc = out_doc[subfield]
+            if out_value is _NOTHING:
+                out_doc.pop(parts[-1], None)
+            else:
+                out_doc[parts[-1]] = out_value
+    return out_collection
+
+
 def _misplaced_documents(in_collection: Any, database: Any, options: Any, user_vars: Any) -> Any:
     # Reached only when $documents is not the first stage of a db.aggregate() or
     # $lookup/$unionWith sub-pipeline: later in a pipeline, or inside $facet.
@@ -2743,6 +2773,7 @@ def install() -> None:
         _wrap_stage(handlers, "$group", _wrap_group)
         _wrap_stage(handlers, "$count", _wrap_count)
         handlers["$setWindowFields"] = _set_window_fields
+        handlers["$addFields"] = handlers["$set"] = _add_fields
         collection.Collection.aggregate = _wrap_collection_aggregate(
             collection.Collection.aggregate)
         if "aggregate" not in vars(database.Database):

@@ -300,7 +300,7 @@ def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> tuple[list[A
             if key is not None:
                 conditions.remove(condition)
                 break
-    correlation = Correlation(earlier)
+    correlation = Correlation(earlier.column)
     inner = SelectPlanner(inner_scope, table.collection, [], context, correlation)
     pipeline = list(table.prefix_stages)
     if key is not None and key[1] != "_id":  # _id is never null

@@ -164,14 +164,16 @@ class MatchCompiler:
 
 
 def merge_conjuncts(filters: list[Any]) -> Any:
-    """One filter for all of ``filters``: a flat document when their fields differ, else ``$and``."""
+    """One filter for all of ``filters``: a flat document when their top-level keys differ
+    (field names, and at most one ``$expr``), else ``$and``."""
     if not filters:
         return {}
     if len(filters) == 1:
         return filters[0]
     merged: dict[str, Any] = {}
     for condition in filters:
-        if type(condition) is not dict or any(k.startswith("$") or k in merged for k in condition):
+        if type(condition) is not dict or any((k.startswith("$") and k != "$expr") or k in merged
+                                             for k in condition):
             return {"$and": filters}
         merged.update(condition)
     return merged

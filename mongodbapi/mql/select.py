@@ -115,7 +115,7 @@ class SelectPlanner:
         self.as_subquery = as_subquery
         self.pending: list[Any] = []  # $lookup stages of subqueries, placed before their first use
         self.pushdown: Any = None  # a join.LimitPushdown when LIMIT may run before the joins
-        self.subqueries = SubqueryBuilder(self) if context is not None else None
+        self.subqueries = SubqueryBuilder(self, self.pending, self.column) if context is not None else None
         self.compiler = ExprCompiler(self.column, subquery=self.subqueries.compile if self.subqueries else None)
 
     def column(self, node: ast.Column) -> Typed:
@@ -180,13 +180,23 @@ class SelectPlanner:
             stages.append({"$match": {"$expr": all_of(*residual)}})
         compiler = self.compiler
         if aggregated:
+            # Subqueries inside aggregate arguments run before $group; those in HAVING, the
+            # select list or ORDER BY after it, correlated with the group keys and aggregates.
+            after_group: list[Any] = []
             group = GroupPlanner(self.compiler, self.column, group_by)
+            if self.context is not None:
+                builder = SubqueryBuilder(self, after_group, lambda node: group.post_compiler.value(node))
+                group.post_compiler.subquery = builder.compile
+                builder.compiler = group.post_compiler
             group_stages, having = group.stages(exprs, core.having, [e for e, _ in order if not isinstance(e, int)])
-            stages.extend(group_stages)
             self.flush(stages)
+            stages.extend(group_stages)
+            stages.extend(after_group)
+            after_group.clear()
             if having is not None:
                 stages.append(having)
             compiler = group.post_compiler
+            self.pending = after_group  # later subqueries (select list, ORDER BY) also follow $group
         calls = window_calls(tuple(exprs) + tuple(e for e, _ in order if not isinstance(e, int)))
         if calls:
             windows = WindowPlanner(compiler)

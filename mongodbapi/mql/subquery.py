@@ -14,7 +14,7 @@ stage before the first stage that reads it. What the lookup returns is kept smal
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..errors import ProgrammingError
 from ..sql import ast
@@ -34,12 +34,12 @@ _NEGATE = {"=": "<>", "<>": "=", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 class Correlation:
     """Names of the enclosing query, seen from a subquery, as ``let`` variables."""
 
-    def __init__(self, outer: "SelectPlanner") -> None:
-        self.outer = outer
+    def __init__(self, outer: Callable[[ast.Column], Typed]) -> None:
+        self.outer = outer  # resolves a column in the enclosing query
         self.lets: dict[str, Any] = {}
 
     def resolve(self, node: ast.Column) -> Typed:
-        value = self.outer.column(node)
+        value = self.outer(node)
         for name, existing in self.lets.items():
             if existing == value.mql:
                 return Typed("$$" + name, value.type, value.nullable)
@@ -49,8 +49,14 @@ class Correlation:
 
 
 class SubqueryBuilder:
-    def __init__(self, planner: "SelectPlanner") -> None:
+    def __init__(self, planner: "SelectPlanner", sink: list[Any],
+                 resolve: Callable[[ast.Column], Typed], compiler: Any = None) -> None:
+        """``sink`` receives the ``$lookup`` stages; ``resolve`` names the enclosing query's columns
+        (before ``$group``: the documents' fields; after it: the group keys and aggregates)."""
         self.planner = planner
+        self.sink = sink
+        self.resolve = resolve
+        self.compiler = compiler  # compiles the operand of IN/ANY/ALL; the planner's by default
         self.done: dict[tuple[Any, ...], str] = {}  # (kind, node) -> lookup field
         self.shapes: dict[str, tuple[int, Optional[str]]] = {}  # lookup field -> (columns, first type)
 
@@ -61,7 +67,7 @@ class SubqueryBuilder:
         if found is not None:
             return found
         context = self.planner.context
-        correlation = Correlation(self.planner)
+        correlation = Correlation(self.resolve)
         plan = context.plan_query(query, correlation=correlation, as_subquery=True)
         name = f"__sq{context.next_id()}"
         lets = dict(correlation.lets)
@@ -73,7 +79,7 @@ class SubqueryBuilder:
             lookup["let"] = lets
         lookup["pipeline"] = plan.full_pipeline() + tail
         lookup["as"] = name
-        self.planner.pending.append({"$lookup": lookup})
+        self.sink.append({"$lookup": lookup})
         self.done[key] = name
         self.shapes[name] = (len(plan.columns), plan.columns[0].type if plan.columns else None)
         return name
@@ -103,13 +109,13 @@ class SubqueryBuilder:
         typed = Typed(value, type_code, True)
         if want is None:
             return typed
-        compiler = self.planner.compiler
+        compiler = self.compiler or self.planner.compiler
         if typed.type == "BOOLEAN":
             return {"$eq": [value, want]}
         return compiler.truth(ast.Binary("<>" if want else "=", node, ast.Literal(0, "integer"), pos=node.pos))
 
     def _quantified(self, node: ast.Quantified, want: Optional[bool]) -> Any:
-        operand = self.planner.compiler.value(node.left)
+        operand = (self.compiler or self.planner.compiler).value(node.left)
         op = node.op
         satisfied = {"$and": [{"$gt": ["$c0", None]}, {_COMPARE[op]: ["$$q", "$c0"]}]}
         violated = {"$and": [{"$gt": ["$c0", None]}, {_COMPARE[_NEGATE[op]]: ["$$q", "$c0"]}]}

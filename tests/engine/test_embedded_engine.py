@@ -2105,3 +2105,68 @@ def test_new_operator_names_are_registered_once(monkeypatch):
     assert aggregate.date_operators.count("$dateToParts") == 1
     trigonometry = {"$sin", "$atan2", "$degreesToRadians", "$radiansToDegrees"}
     assert trigonometry <= aggregate.arithmetic_operators
+
+
+# ------------------------------------------------------------------ $$REMOVE in $set / $addFields
+
+
+@pytest.fixture
+def two():
+    collection = mongomock_ng.MongoClient().db.two
+    collection.insert_many([{"_id": 1, "a": 1, "s": {"x": 1, "y": 2}},
+                            {"_id": 2, "a": 2, "s": {"x": 3, "y": 4}}])
+    return collection
+
+
+def test_remove_in_pipeline_update_removes_an_existing_field(two):
+    # doc ($$REMOVE): "use $$REMOVE to exclude a field"; a pipeline update's $set is $addFields.
+    two.update_many({}, [{"$set": {"a": {"$ifNull": [
+        {"$cond": [{"$eq": ["$_id", 1]}, 5, None]}, "$$REMOVE"]}}}])
+    assert list(two.find({}, {"s": 0})) == [{"_id": 1, "a": 5}, {"_id": 2}]
+
+
+@pytest.mark.parametrize("stage", ["$set", "$addFields"])
+def test_remove_in_set_and_add_fields_stages(two, stage):
+    out = list(two.aggregate([{stage: {"a": "$$REMOVE", "s.y": "$$REMOVE", "new": "$$REMOVE",
+                                       "b": {"$cond": [{"$eq": ["$_id", 1]}, "$$REMOVE", 7]}}}]))
+    assert out == [{"_id": 1, "s": {"x": 1}}, {"_id": 2, "s": {"x": 3}, "b": 7}]
+    assert two.find_one({"_id": 1}) == {"_id": 1, "a": 1, "s": {"x": 1, "y": 2}}
+
+
+def test_remove_by_a_missing_path_and_expressions_see_the_input(two):
+    # Every expression reads the input document, not the fields set by the same stage.
+    out = list(two.aggregate([{"$set": {"a": "$nope", "c": "$a"}}, {"$project": {"s": 0}}]))
+    assert out == [{"_id": 1, "c": 1}, {"_id": 2, "c": 2}]
+
+
+def test_remove_under_a_missing_parent_leaves_an_empty_document(two):
+    # Server: a dotted computed path makes its parents documents, even for a missing value.
+    (doc,) = two.aggregate([{"$match": {"_id": 1}}, {"$set": {"p.q": "$$REMOVE", "s.x.z": 1}}])
+    assert doc == {"_id": 1, "a": 1, "s": {"x": {"z": 1}, "y": 2}, "p": {}}
+
+
+def test_remove_in_add_fields_still_needs_a_field(two):
+    with pytest.raises(OperationFailure):
+        list(two.aggregate([{"$addFields": {}}]))
+
+
+def test_remove_in_project_omits_the_computed_field(two):
+    out = list(two.aggregate([{"$project": {"a": 1, "x": "$$REMOVE", "y": {
+        "$cond": [{"$eq": ["$_id", 1]}, "$$REMOVE", "$a"]}}}]))
+    assert out == [{"_id": 1, "a": 1}, {"_id": 2, "a": 2, "y": 2}]
+
+
+def test_remove_in_replace_with_merge_objects(two):
+    # doc ($mergeObjects): a field that evaluates to missing is not in its document.
+    out = list(two.aggregate([{"$replaceWith": {"$mergeObjects": [
+        "$s", {"x": "$$REMOVE", "a": "$a"}]}}]))
+    assert out == [{"x": 1, "y": 2, "a": 1}, {"x": 3, "y": 4, "a": 2}]
+
+
+def test_remove_add_fields_handler_installed_once(monkeypatch):
+    from mongomock_ng import aggregate
+
+    monkeypatch.setattr(embedded, "_installed", False)
+    embedded.install()
+    assert aggregate._PIPELINE_HANDLERS["$set"] is embedded._add_fields
+    assert aggregate._PIPELINE_HANDLERS["$addFields"] is embedded._add_fields
