@@ -72,6 +72,9 @@ TOUR = [
      "UPDATE orders SET status = 'shipped' WHERE status = 'paid' AND total < 50"),
     ("The same GROUP BY after the UPDATE",
      "SELECT status, COUNT(*) AS orders FROM orders GROUP BY status ORDER BY status"),
+    ("A JOIN filters the driving table first, then becomes a $lookup named after the SQL alias",
+     "SELECT c.name, o.id, o.total FROM orders o JOIN customers c ON o.customer_id = c.id "
+     "WHERE o.status = 'shipped' ORDER BY o.id"),
 ]
 
 
