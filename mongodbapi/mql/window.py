@@ -123,7 +123,7 @@ class WindowPlanner:
         """Whether ``call`` uses SQL's default frame over an ORDER BY (which includes peers)."""
         assert call.over is not None
         return ordered and call.over.frame is None and call.name not in RANKING \
-            and call.name not in ("lag", "lead", "first_value")
+            and call.name not in ("lag", "lead", "first_value", "ntile", "percent_rank")
 
     def _window(self, call: ast.Func, ordered: bool) -> Optional[dict[str, Any]]:
         spec = call.over
@@ -160,11 +160,41 @@ class WindowPlanner:
             value = self.compiler.value(call.args[0])
             operator = "$first" if name == "first_value" else "$last"
             return {field: {operator: value.mql, "window": self._window(call, ordered)}}, Typed(ref, value.type, True)
-        if name in ("percent_rank", "ntile", "cume_dist"):
+        if name == "percent_rank":  # (rank - 1) / (rows in the partition - 1); 0 for a single row
+            if not ordered:
+                raise ProgrammingError("percent_rank() needs ORDER BY in its window")
+            everything = {"documents": ["unbounded", "unbounded"]}
+            rank, rows = f"${field}_r", f"${field}_n"
+            value = {"$cond": [{"$lte": [rows, 1]}, 0.0,
+                               {"$divide": [{"$subtract": [rank, 1]}, {"$subtract": [rows, 1]}]}]}
+            return ({f"{field}_r": {"$rank": {}}, f"{field}_n": {"$sum": 1, "window": everything}},
+                    Typed(value, "REAL", False))
+        if name == "ntile":
+            return self._ntile(call, field)
+        if name == "cume_dist":
             raise unsupported(call, f"{name}()")
         if name in AGGREGATING:
             return self._aggregate(call, field, ordered)
         raise unsupported(call, f"window function {name}()")
+
+    def _ntile(self, call: ast.Func, field: str) -> tuple[dict[str, Any], Typed]:
+        """NTILE(k): rows numbered in order, the first (rows % k) buckets one row larger (SQL)."""
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.Literal) or not isinstance(call.args[0].value, int) \
+                or call.args[0].value < 1:
+            raise ProgrammingError("ntile() takes one positive integer literal")
+        buckets = call.args[0].value
+        everything = {"documents": ["unbounded", "unbounded"]}
+        number, rows = f"${field}_i", f"${field}_n"
+        size = {"$trunc": [{"$divide": [rows, buckets]}, 0]}  # rows per bucket, rounded down
+        larger = {"$mod": [rows, buckets]}  # how many buckets hold one more row
+        in_larger = {"$multiply": [larger, {"$add": [size, 1]}]}  # rows inside the larger buckets
+        value = {"$cond": [
+            {"$lte": [number, in_larger]},
+            {"$add": [{"$trunc": [{"$divide": [{"$subtract": [number, 1]}, {"$add": [size, 1]}]}, 0]}, 1]},
+            {"$add": [larger, {"$trunc": [{"$divide": [{"$subtract": [{"$subtract": [number, 1]}, in_larger]},
+                                                        size]}, 0]}, 1]}]}
+        return ({f"{field}_i": {"$documentNumber": {}}, f"{field}_n": {"$sum": 1, "window": everything}},
+                Typed(value, "BIGINT", False))
 
     def _aggregate(self, call: ast.Func, field: str, ordered: bool) -> tuple[dict[str, Any], Typed]:
         window = self._window(call, ordered)

@@ -117,6 +117,8 @@ QUERIES = [
     "SELECT id, FIRST_VALUE(item) OVER (PARTITION BY customer_id ORDER BY id), "
     "LAST_VALUE(item) OVER (PARTITION BY customer_id ORDER BY id) FROM orders",
     "SELECT id, MIN(amount) OVER (), MAX(amount) OVER () FROM orders",
+    "SELECT id, NTILE(3) OVER (ORDER BY id), NTILE(2) OVER (PARTITION BY item ORDER BY id) FROM orders",
+    "SELECT id, PERCENT_RANK() OVER (ORDER BY amount), PERCENT_RANK() OVER (PARTITION BY item ORDER BY id) FROM orders",
 ]
 
 
