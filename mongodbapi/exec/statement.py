@@ -47,7 +47,7 @@ class PreparedQuery(Prepared):
     def __init__(self, plan: QueryPlan) -> None:
         self.plan = plan
         self.build = query.row_builder(plan)
-        self.param_keys = template_keys([plan.find, plan.pipeline, plan.skip, plan.limit])
+        self.param_keys = template_keys([plan.find, plan.pipeline, plan.skip, plan.limit, plan.count])
 
     def run(self, connection: Any, params: Any) -> Result:
         return query.run_query(self.plan, connection.database, params, connection.statement_session(), self.build)

@@ -41,9 +41,12 @@ class QueryPlan:
     limit: Any = None
     paths: list[tuple[Any, ...]] = field(default_factory=list)  # find: where each column is read from
     keys: list[str] = field(default_factory=list)  # aggregate: output field of each column
+    count: Any = None  # count: the filter whose matching documents are counted (SELECT COUNT(*) ...)
 
     @property
     def kind(self) -> str:
+        if self.count is not None:
+            return "count"
         return "find" if self.find is not None else "aggregate"
 
     def full_pipeline(self) -> list[Any]:
@@ -168,6 +171,12 @@ class SelectPlanner:
             found = self._try_find(matches, residual, names, exprs, order, skip, limit)
             if found is not None:
                 return found
+        if (len(exprs) == 1 and exprs[0] == ast.Func("count", (), star=True) and not group_by and core.having is None
+                and not core.distinct and not residual and not self.source_stages and not self.as_subquery
+                and not self.pending and self.collection is not None and skip is None and limit is None):
+            # SELECT COUNT(*) [WHERE ...]: counted as pymongo's count_documents does
+            return QueryPlan(self.collection, [OutputColumn(names[0], "BIGINT", False)],
+                             count=merge_conjuncts(matches))
 
         stages = list(self.source_stages)
         if not aggregated and not core.distinct and not residual and not matches and (skip or limit is not None):
