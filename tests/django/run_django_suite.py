@@ -53,13 +53,16 @@ QUICK_APPS = ["basic", "lookup", "ordering", "or_lookups", "null_queries", "upda
 SETTINGS_TEMPLATE = '''\
 """Settings for Django's test suite on django_backend (written by run_django_suite.py)."""
 
+import django
+
 DATABASES = {{
     "default": {{"ENGINE": "django_backend", "NAME": "django_suite", "HOST": {host!r}}},
     "other": {{"ENGINE": "django_backend", "NAME": "django_suite_other", "HOST": {host!r}}},
 }}
 SECRET_KEY = "django_tests_secret_key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+if django.VERSION < (6, 0):  # as the suite's own test_sqlite.py: 6.0 made BigAutoField the default
+    DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = False
 '''
 
