@@ -25,7 +25,7 @@ from django import forms
 from django.apps.registry import Apps
 from django.core import checks, exceptions
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import NotSupportedError, models
+from django.db import models
 from django.db.models import lookups as builtin_lookups
 from django.db.models.lookups import Lookup, Transform
 from django.utils.translation import gettext_lazy as _

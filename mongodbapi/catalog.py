@@ -246,7 +246,3 @@ class Catalog:
     def set_sequence(self, table: str, value: int, session: Any = None) -> None:
         """Set the sequence so that the next value taken is ``value + 1``."""
         self.schema.update_one({"name": table}, {"$set": {"auto.seq": value}}, session=session)
-
-    def current_sequence(self, table: str, session: Any = None) -> int:
-        document = self.schema.find_one({"name": table}, session=session) or {}
-        return int((document.get("auto") or {}).get("seq", 0))

@@ -56,7 +56,6 @@ _ALIASES = {
 }
 
 INTEGER_TYPES = frozenset({"INTEGER", "BIGINT", "SMALLINT"})
-NUMERIC_TYPES = INTEGER_TYPES | {"REAL", "DECIMAL"}
 TEXT_TYPES = frozenset({"TEXT", "VARCHAR", "CHAR"})
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -375,4 +374,4 @@ def type_of_value(value: Any) -> Optional[str]:
 
 
 __all__ = ["canonical_type", "to_bson", "to_bson_as", "from_bson", "reader_for", "type_of_value",
-           "INTEGER_TYPES", "NUMERIC_TYPES", "TEXT_TYPES"]
+           "INTEGER_TYPES", "TEXT_TYPES"]

@@ -17,7 +17,7 @@ import datetime
 import decimal
 from typing import Any, Callable, Optional
 
-from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError
 from ..mql.template import lookup
 from ..sql import ast
 from ..types import canonical_type, from_bson, reader_for, to_bson_as
@@ -148,9 +148,3 @@ def row_reader(document: dict[str, Any], field_of: Callable[[ast.Column], tuple[
         return reader_for(type_code)(value) if type_code else from_bson(value)
     return read
 
-
-def check_constant(node: ast.Expr) -> None:
-    """Raise unless ``node`` can be evaluated without reading a row."""
-    if isinstance(node, ast.Column):
-        raise ProgrammingError(f"column {'.'.join(node.parts)} cannot be used in VALUES "
-                               f"(line {node.pos[0]}, column {node.pos[1]})")

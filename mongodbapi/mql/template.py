@@ -11,7 +11,6 @@ such as ``'$gt'`` or ``{'$ne': 1}`` is matched literally.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, Optional, Sequence
 
 from bson import Regex
@@ -250,15 +249,6 @@ def template_keys(template: Any) -> list[Any]:
     return []
 
 
-def has_slots(template: Any) -> bool:
-    kind = type(template)
-    if kind is dict:
-        return any(has_slots(v) for v in template.values())
-    if kind is list:
-        return any(has_slots(v) for v in template)
-    return isinstance(template, Slot)
-
-
 def _placeholder(key: Any) -> str:
     return "%s" if isinstance(key, int) else f"%({key})s"
 
@@ -290,4 +280,4 @@ def render(template: Any) -> Any:
 
 
 __all__ = ["NEVER", "Slot", "Value", "NullGuard", "InValues", "LikePattern", "Limit", "bind", "template_keys",
-           "has_slots", "render", "like_to_regex", "check_count", "lookup", "Mapping"]
+           "render", "like_to_regex", "check_count", "lookup"]

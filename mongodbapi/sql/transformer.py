@@ -6,25 +6,12 @@ It only builds nodes: names are resolved later, by the binder.
 
 from __future__ import annotations
 
-import decimal
 import threading
 from typing import Any
 
 from lark import Token, Transformer
 
 from . import ast
-
-# The keyword tokens Lark keeps in the tree; they carry no information once the rule matched.
-_KEYWORDS_TO_DROP = frozenset({
-    "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "AS", "ON", "USING", "JOIN",
-    "INSERT", "INTO", "VALUES", "UPDATE", "SET", "DELETE", "RETURNING", "CREATE", "TABLE",
-    "DROP", "ALTER", "ADD", "COLUMN", "RENAME", "TO", "INDEX", "CONSTRAINT", "PRIMARY", "KEY",
-    "REFERENCES", "FOREIGN", "CHECK", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "EXTRACT",
-    "POSITION", "SUBSTRING", "TRIM", "FOR", "IN", "IS", "LIMIT", "OFFSET", "FETCH", "ONLY",
-    "WITH", "EXPLAIN", "OVER", "PARTITION", "FILTER", "WINDOW", "LIKE", "ILIKE", "ESCAPE",
-    "EXISTS", "BETWEEN", "AND", "OR", "IF", "TYPE", "DATA", "DEFAULT",
-})
-
 
 class _State(threading.local):
     def __init__(self) -> None:
@@ -46,10 +33,6 @@ def _pos_of(children: Any) -> ast.Pos:
             if found != (0, 0):
                 return found
     return (0, 0)
-
-
-def _tokens(children: Any, *types: str) -> list[Token]:
-    return [c for c in children if isinstance(c, Token) and c.type in types]
 
 
 def _has(children: Any, token_type: str) -> bool:
@@ -127,9 +110,7 @@ class SQLTransformer(Transformer):
     def number(self, children: list[Token]) -> ast.Literal:
         text = str(children[0])
         pos = (children[0].line, children[0].column)
-        if "." in text or "e" in text or "E" in text:
-            if "e" in text or "E" in text:
-                return ast.Literal(float(text), "real", pos=pos)
+        if any(c in text for c in ".eE"):
             return ast.Literal(float(text), "real", pos=pos)
         return ast.Literal(int(text), "integer", pos=pos)
 
