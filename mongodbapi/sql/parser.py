@@ -1,7 +1,8 @@
 """SQL text -> syntax tree, with a bounded cache and errors that point at the problem.
 
 The Lark parser is built once per process (and its tables cached on disk by Lark, so later
-processes load it in milliseconds).
+processes load it in milliseconds). Statements are parsed by replaying Lark's tables with the
+lean runner in ``lalr.py``; Lark's own parser runs only to report a syntax error.
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..errors import NotSupportedError, ProgrammingError
 from . import ast
+from .lalr import FastLALR
 from .transformer import SQLTransformer, _MixedPlaceholders, _Unsupported
 
 _lock = threading.Lock()
 _parser: lark.Lark | None = None
+_fast: FastLALR | None = None
 _transformer = SQLTransformer()
 
 
 def _get_parser() -> lark.Lark:
-    global _parser
+    global _parser, _fast
     if _parser is None:
         grammar = resources.files("mongodbapi.grammar").joinpath("sql.lark").read_text(encoding="utf-8")
         _parser = lark.Lark(grammar, parser="lalr", lexer="basic", transformer=_transformer, maybe_placeholders=False,
                             cache=True)
+        _fast = FastLALR(_parser)
     return _parser
 
 
@@ -66,7 +70,11 @@ def parse(sql: str, unescape_percent: bool = False) -> ast.Node:
     with _lock:  # the inline transformer keeps per-parse state
         _transformer.reset(unescape_percent)
         try:
-            return parser.parse(sql)
+            tree = _fast.parse(sql)
+            if tree is None:  # a syntax error: Lark finds it again and says exactly what and where
+                _transformer.reset(unescape_percent)
+                tree = parser.parse(sql)
+            return tree
         except UnexpectedInput as exc:
             raise _syntax_error(sql, exc) from None
         except VisitError as exc:
