@@ -73,7 +73,7 @@ class SQLTransformer(Transformer):
 
     # ------------------------------------------------------------- names and literals
 
-    def name(self, children: list[Token]) -> _Name:
+    def ident(self, children: list[Token]) -> _Name:
         token = children[0]
         # Case is kept as written: MongoDB field names are case-sensitive, and the binder
         # matches unquoted names case-insensitively when there is no exact match.
@@ -81,6 +81,8 @@ class SQLTransformer(Transformer):
         result.pos = (token.line, token.column)
         result.quoted = token.type in ("QUOTED_NAME", "BACKTICK_NAME")
         return result
+
+    soft_keyword = ident  # LEFT, RIGHT, WINDOW, GENERATED where they name a column or function
 
     def alias(self, children: list[Any]) -> str:
         child = children[0]

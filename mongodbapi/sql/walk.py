@@ -10,6 +10,16 @@ from . import ast
 SUBQUERIES = (ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified)
 
 
+_CHILDREN: dict[type, tuple[str, ...] | None] = {}  # class -> its fields but ``pos``, reversed; None: a leaf
+_UNSEEN: Any = object()
+
+
+def _children_of(kind: type) -> tuple[str, ...] | None:
+    names = _CHILDREN[kind] = (tuple(f.name for f in reversed(fields(kind)) if f.name != "pos")
+                               if is_dataclass(kind) else None)
+    return names
+
+
 def walk(node: Any, into_subqueries: bool = True) -> Iterator[Any]:
     """Every node under ``node`` (itself included), parents before children.
 
@@ -19,10 +29,14 @@ def walk(node: Any, into_subqueries: bool = True) -> Iterator[Any]:
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, (tuple, list)):
+        kind = type(item)
+        if kind is tuple or kind is list:
             stack.extend(reversed(item))
             continue
-        if not is_dataclass(item):
+        names = _CHILDREN.get(kind, _UNSEEN)
+        if names is _UNSEEN:
+            names = _children_of(kind)
+        if names is None:
             continue
         yield item
         if not into_subqueries and isinstance(item, SUBQUERIES):
@@ -31,7 +45,7 @@ def walk(node: Any, into_subqueries: bool = True) -> Iterator[Any]:
             elif isinstance(item, ast.Quantified):
                 stack.append(item.left)
             continue
-        stack.extend(reversed([getattr(item, f.name) for f in fields(item) if f.name != "pos"]))
+        stack.extend([getattr(item, name) for name in names])
 
 
 def param_keys(node: Any) -> list[Any]:
