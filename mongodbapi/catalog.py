@@ -15,6 +15,11 @@ index every point query uses); other columns are stored under their own names.
 
 Collections that have no entry (data written by other MongoDB clients) are described by
 sampling documents: the union of their top-level fields, in first-seen order.
+
+The catalog writes ``__schema__`` outside any transaction, never in the connection's session:
+schema changes run after DDL has committed the open transaction, and sequence values, as in
+PostgreSQL, are not given back by a rollback. That is also why the redo log that emulates
+savepoints (exec/writes.py) need not replay them: a replayed INSERT keeps the values it took.
 """
 
 from __future__ import annotations
@@ -201,14 +206,14 @@ class Catalog:
 
     # ------------------------------------------------------------- schema changes
 
-    def create(self, info: TableInfo, session: Any = None) -> None:
+    def create(self, info: TableInfo) -> None:
         with self._lock:
-            existing = self.schema.find_one({"name": info.name}, session=session)
+            existing = self.schema.find_one({"name": info.name})
             seq = ((existing or {}).get("auto") or {}).get("seq", 0)
-            self.schema.replace_one({"name": info.name}, info.to_document(seq), upsert=True, session=session)
+            self.schema.replace_one({"name": info.name}, info.to_document(seq), upsert=True)
             self.invalidate()
 
-    def save(self, info: TableInfo, session: Any = None) -> None:
+    def save(self, info: TableInfo) -> None:
         """Store changed metadata of an existing table, keeping its sequence."""
         with self._lock:
             document = info.to_document()
@@ -216,33 +221,32 @@ class Catalog:
             self.schema.update_one({"name": info.name},
                                    {"$set": {k: v for k, v in document.items() if k != "auto"}
                                     | {"auto.field_names": info.auto}},
-                                   upsert=True, session=session)
+                                   upsert=True)
             self.invalidate()
 
-    def rename(self, old: str, new: str, session: Any = None) -> None:
+    def rename(self, old: str, new: str) -> None:
         with self._lock:
-            self.schema.update_one({"name": old}, {"$set": {"name": new}}, session=session)
+            self.schema.update_one({"name": old}, {"$set": {"name": new}})
             self.invalidate()
 
-    def drop(self, name: str, session: Any = None) -> None:
+    def drop(self, name: str) -> None:
         with self._lock:
-            self.schema.delete_one({"name": name}, session=session)
+            self.schema.delete_one({"name": name})
             self.invalidate()
 
     # ------------------------------------------------------------- sequences
 
-    def reserve_ids(self, table: str, count: int, session: Any = None) -> int:
-        """Atomically take ``count`` sequence values; returns the first of them."""
+    def reserve_ids(self, table: str, count: int) -> int:
+        """Atomically take ``count`` sequence values, outside any transaction; returns the first."""
         document = self.schema.find_one_and_update(
             {"name": table}, {"$inc": {"auto.seq": count}}, upsert=True,
-            return_document=pymongo.ReturnDocument.AFTER, session=session)
+            return_document=pymongo.ReturnDocument.AFTER)
         return int(document["auto"]["seq"]) - count + 1
 
-    def advance_sequence(self, table: str, value: int, session: Any = None) -> None:
-        """Move the sequence to ``value`` if an explicit key went past it."""
-        self.schema.update_one({"name": table, "auto.seq": {"$lt": value}}, {"$set": {"auto.seq": value}},
-                               session=session)
+    def advance_sequence(self, table: str, value: int) -> None:
+        """Move the sequence to ``value`` if an explicit key went past it (outside any transaction)."""
+        self.schema.update_one({"name": table, "auto.seq": {"$lt": value}}, {"$set": {"auto.seq": value}})
 
-    def set_sequence(self, table: str, value: int, session: Any = None) -> None:
+    def set_sequence(self, table: str, value: int) -> None:
         """Set the sequence so that the next value taken is ``value + 1``."""
-        self.schema.update_one({"name": table}, {"$set": {"auto.seq": value}}, session=session)
+        self.schema.update_one({"name": table}, {"$set": {"auto.seq": value}})
