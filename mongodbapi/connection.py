@@ -1,4 +1,4 @@
-"""Connection: which MongoDB client and database, transactions, and the plan cache.
+"""Connection: which MongoDB client and database, transactions, savepoints, and the plan cache.
 
 Transactions
     With ``autocommit`` off (the PEP 249 default) the first statement starts a MongoDB
@@ -7,13 +7,41 @@ Transactions
     whether this server has them. Where it does not, each statement is committed when it
     finishes, and ``rollback()`` raises ``NotSupportedError`` if there were writes to undo, rather
     than pretending to have undone them. DDL is not transactional in MongoDB: a CREATE, DROP or
-    ALTER first commits the open transaction, as in MySQL.
+    ALTER first commits the open transaction (and forgets its savepoints), as in MySQL.
 
-    A write statement (INSERT, UPDATE, DELETE) that fails inside a transaction rolls the whole
-    transaction back: MongoDB transactions have no savepoints, so the statement's partial writes
-    cannot be undone alone, and a real server aborts the transaction on such an error anyway.
-    The connection then refuses further statements with ``InternalError`` until ``rollback()``
-    (as PostgreSQL does); ``commit()`` raises ``InternalError`` and ends the failed transaction.
+    A statement that fails while it writes (INSERT, UPDATE, DELETE) fails the transaction: a
+    real server aborts the MongoDB transaction on a write error, so the driver aborts it too,
+    on every server and on the in-process engine alike. The connection then refuses further
+    statements with ``InternalError`` until ``rollback()`` or ``ROLLBACK TO SAVEPOINT`` (as
+    PostgreSQL does); ``commit()`` raises ``InternalError`` and ends the failed transaction.
+
+Savepoints
+    MongoDB transactions have no savepoints, and an undo log kept inside the MongoDB transaction
+    cannot work on a real server, which aborts the whole transaction on the first write error.
+    The driver keeps a redo log instead (exec/writes.py): while its transaction is open, every
+    write it sends is recorded as the exact MongoDB command (collection, kind, documents, filter,
+    update; values bound, sequence values taken, driver-side functions evaluated) with the number
+    of documents it affected. ``SAVEPOINT x`` remembers the log's length (names are
+    case-insensitive; a repeated name shadows the older one, as in PostgreSQL).
+    ``ROLLBACK TO [SAVEPOINT] x`` aborts the MongoDB transaction, starts a new one in the same
+    session, sends the logged writes up to x's mark again, and keeps x while dropping the
+    savepoints made after it; when nothing was written since x and the transaction has not
+    failed there is nothing to undo, and it does nothing. ``RELEASE [SAVEPOINT] x`` drops x and
+    the savepoints made after it. ``ROLLBACK TO`` also recovers a failed transaction, which is
+    what Django's ``atomic()`` does around an ``IntegrityError``. ``savepoints_supported`` is
+    True where transactions are; without a transaction (autocommit on and no ``BEGIN``)
+    ``SAVEPOINT`` raises ``InternalError`` as PostgreSQL does, and on a server without
+    transactions ``NotSupportedError``.
+
+    Honest limits of replaying: the new MongoDB transaction reads a new snapshot, so rows that
+    other clients committed in between become visible to the rest of the transaction, and a
+    replayed write that conflicts with them, fails, or affects a different number of documents
+    than the first time fails the transaction for good (``OperationalError`` saying why;
+    ``rollback()`` is then required). What MongoDB evaluates inside a replayed write (``$$NOW``,
+    ``$rand`` in an update pipeline, which documents a filter selects) is evaluated again.
+    Sequence values are taken outside the transaction, so like PostgreSQL's sequences they are
+    not given back by a rollback. The log lives as long as the transaction and holds a copy of
+    every document written in it.
 """
 
 from __future__ import annotations
@@ -28,6 +56,7 @@ import pymongo
 from . import errors
 from .catalog import Catalog
 from .exec.errors import translated
+from .exec.writes import Logged, replay
 
 DEFAULT_TIMEOUT_MS = 5000
 
@@ -128,6 +157,8 @@ class Connection:
         self._uncommitted_writes = 0
         self._transactions_supported: Optional[bool] = None
         self._failed: Optional[str] = None  # why the open transaction was rolled back
+        self._redo: list[Logged] = []  # the writes sent in the open transaction, in order
+        self._savepoints: list[tuple[str, int]] = []  # (lower-cased name, length of the log), oldest first
         self.lastrowid: Any = None
 
     # ------------------------------------------------------------- PEP 249
@@ -141,25 +172,24 @@ class Connection:
     def commit(self) -> None:
         self._check_open()
         if self._failed is not None:
-            reason, self._failed = self._failed, None
+            reason = self._failed
+            self._transaction_ended()
             raise errors.InternalError(f"cannot commit: the transaction was rolled back after an error ({reason})")
         if self._in_transaction:
             with translated():
                 self._session.commit_transaction()
-        self._in_transaction = self._explicit_transaction = False
-        self._uncommitted_writes = 0
+        self._transaction_ended()
 
     def rollback(self) -> None:
         self._check_open()
-        self._failed = None
         if self._in_transaction:
             with translated():
                 self._session.abort_transaction()
-            self._in_transaction = self._explicit_transaction = False
-            self._uncommitted_writes = 0
+            self._transaction_ended()
             return
-        if self._uncommitted_writes:
-            writes, self._uncommitted_writes = self._uncommitted_writes, 0
+        writes = self._uncommitted_writes
+        self._transaction_ended()  # also ends a failed transaction: the MongoDB one is aborted already
+        if writes:
             raise errors.NotSupportedError(
                 f"cannot roll back: this MongoDB server has no transactions (it needs a replica set), "
                 f"so the {writes} write statement(s) since the last commit are already committed")
@@ -260,26 +290,108 @@ class Connection:
         if not self._in_transaction and not self._autocommit:
             self._uncommitted_writes += 1
 
+    def log_write(self, entry: Logged) -> None:
+        """Append a write sent in the open transaction to the redo log (exec/writes.py calls it)."""
+        self._redo.append(entry)
+
     def write_failed(self, exc: BaseException) -> None:
-        """A write statement failed: roll back the open transaction, which holds its partial writes."""
+        """A write statement failed: abort the MongoDB transaction, which holds its partial writes.
+
+        The transaction stays failed (statements raise ``InternalError``) until ``rollback()`` or
+        ``ROLLBACK TO SAVEPOINT``, which rebuilds it from the redo log; the log and the
+        savepoints are kept for that.
+        """
         if not self._in_transaction:
             return
+        self._abort_quietly()
+        self._uncommitted_writes = 0
+        self._failed = f"{type(exc).__name__}: {exc}"
+
+    def _abort_quietly(self) -> None:
         try:
             self._session.abort_transaction()
         except Exception:  # noqa: BLE001 - the server may have aborted it already
             pass
+        self._in_transaction = False
+
+    def _transaction_ended(self) -> None:
         self._in_transaction = self._explicit_transaction = False
         self._uncommitted_writes = 0
-        self._failed = f"{type(exc).__name__}: {exc}"
+        self._failed = None
+        self._redo = []
+        self._savepoints = []
 
     def _check_not_failed(self) -> None:
         if self._failed is not None:
             raise errors.InternalError(
-                f"current transaction is aborted after an error ({self._failed}); call rollback() to continue")
+                f"current transaction is aborted after an error ({self._failed}); "
+                f"call rollback() or roll back to a savepoint to continue")
 
     def end_transaction_for_ddl(self) -> None:
+        """DDL is not transactional in MongoDB: commit the open transaction (and forget its savepoints)."""
+        self._check_not_failed()
         if self._in_transaction:
             self.commit()
+
+    # ------------------------------------------------------------- savepoints
+
+    @property
+    def savepoints_supported(self) -> bool:
+        """Whether SAVEPOINT works: wherever transactions do (the driver emulates savepoints)."""
+        return self.transactions_supported
+
+    def savepoint(self, name: str) -> None:
+        """``SAVEPOINT name``: remember the redo log's length under ``name``."""
+        if not self.transactions_supported:
+            raise errors.NotSupportedError(
+                "SAVEPOINT: this MongoDB server has no transactions (it needs a replica set), "
+                "so there is no transaction to set a savepoint in")
+        self.statement_session()  # refuses a failed transaction; starts the implicit one
+        if not self._in_transaction:
+            raise errors.InternalError("SAVEPOINT can only be used in a transaction: autocommit is on; BEGIN one first")
+        self._savepoints.append((name.lower(), len(self._redo)))
+
+    def release_savepoint(self, name: str) -> None:
+        """``RELEASE SAVEPOINT name``: forget ``name`` and every savepoint made after it."""
+        self._check_not_failed()
+        del self._savepoints[self._savepoint_index(name, "RELEASE SAVEPOINT"):]
+
+    def rollback_to_savepoint(self, name: str) -> None:
+        """``ROLLBACK TO SAVEPOINT name``: undo what was written since ``name``; ``name`` stays.
+
+        The MongoDB transaction is aborted and a new one replays the log up to the savepoint's
+        mark. A failed transaction recovers this way too.
+        """
+        index = self._savepoint_index(name, "ROLLBACK TO SAVEPOINT")
+        mark = self._savepoints[index][1]
+        del self._savepoints[index + 1:]
+        if self._failed is None and self._in_transaction and len(self._redo) == mark:
+            return  # nothing written since the savepoint
+        kept, self._redo = self._redo[:mark], []
+        if self._in_transaction:
+            self._abort_quietly()
+        self._failed = None
+        try:
+            self._start_transaction()
+            reason = replay(self.database, self._session, kept)
+        except errors.Error as exc:
+            reason = f"starting a new MongoDB transaction failed: {type(exc).__name__}: {exc}"
+        if reason is not None:
+            self._abort_quietly()
+            self._savepoints = []
+            self._failed = reason
+            raise errors.OperationalError(
+                f"ROLLBACK TO SAVEPOINT {name}: {reason}. The transaction is lost; call rollback()")
+        self._redo = kept
+
+    def _savepoint_index(self, name: str, statement: str) -> int:
+        key = name.lower()
+        for index in range(len(self._savepoints) - 1, -1, -1):  # the newest of a repeated name
+            if self._savepoints[index][0] == key:
+                return index
+        if not self._in_transaction and self._failed is None:
+            raise errors.InternalError(f"{statement} can only be used in a transaction, and none is open")
+        raise errors.InternalError(f"{statement} {name}: no such savepoint")
 
     def _check_open(self) -> None:
         if self._closed:

@@ -84,7 +84,7 @@ class Cursor:
         return self
 
     def _run(self, prepared: Prepared, run: Any) -> Result:
-        """Run a statement; a failed write rolls back the transaction that holds its partial writes."""
+        """Run a statement; a failed write fails the transaction that holds its partial writes."""
         try:
             return run()
         except errors.Error as exc:

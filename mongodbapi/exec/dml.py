@@ -26,6 +26,7 @@ from ..types import from_bson, to_bson_as
 from .errors import translated
 from .residual import evaluate, row_reader
 from .result import Column, Result, empty
+from .writes import DELETE, INSERT, REPLACE, UPDATE, Write, send
 
 if TYPE_CHECKING:  # pragma: no cover
     from .statement import PreparedQuery as PreparedRows
@@ -164,21 +165,19 @@ class InsertStatement:
             document.setdefault("_id", ObjectId())
         if lastrowid is None and not self.declared:
             lastrowid = documents[-1]["_id"]
-        collection = connection.database[self.collection]
         if self.node.ignore_conflicts:
-            documents = _without_conflicts(collection, documents, connection.statement_session())
+            documents = _without_conflicts(connection.database[self.collection], documents,
+                                           connection.statement_session())
             if not documents:
                 return empty(None, 0)
+        insert = Write(self.collection, INSERT, tuple(documents))
 
         def work(session: Any) -> None:
-            with translated():
-                if len(documents) == 1:
-                    collection.insert_one(documents[0], session=session)
-                else:
-                    collection.insert_many(documents, ordered=True, session=session)
+            send(connection, insert, session)
 
         def undo() -> None:
-            collection.delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
+            send(connection, Write(self.collection, DELETE, filter={"_id": {"$in": [d["_id"] for d in documents]}}),
+                 None)
 
         if len(documents) == 1:
             work(connection.statement_session())
@@ -386,23 +385,22 @@ class UpdateStatement:
             ids = [d["_id"] for d in collection.find(query, {"_id": 1}, session=session)] \
                 if self.returning is not None else None
 
-        def work(session: Any) -> Any:
-            with translated():
-                target = {"_id": {"$in": ids}} if ids is not None else query
-                return collection.update_many(target, update, session=session)
+        def work(session: Any) -> int:
+            target = {"_id": {"$in": ids}} if ids is not None else query
+            return send(connection, Write(self.info.name, UPDATE, filter=target, update=update), session)
 
         def undo() -> None:
             for document in before:
-                collection.replace_one({"_id": document["_id"]}, document)
+                send(connection, Write(self.info.name, REPLACE, filter={"_id": document["_id"]}, update=document), None)
 
-        result = run_atomically(connection, work, undo)
+        matched = run_atomically(connection, work, undo)
         connection.wrote()
         if self.returning is not None:
             with translated():
                 documents = list(collection.find({"_id": {"$in": ids}}, session=connection.statement_session()))
             rows = self.returning.rows(documents, params)
-            return Result(self.returning.description(), iter(rows), result.matched_count)
-        return empty(None, result.matched_count)
+            return Result(self.returning.description(), iter(rows), matched)
+        return empty(None, matched)
 
 
 class DeleteStatement:
@@ -420,16 +418,17 @@ class DeleteStatement:
         collection = connection.database[self.info.name]
         session = connection.statement_session()
         query = self.filter.bind(collection, params, session)
-        with translated():
-            if self.returning is not None:
+        if self.returning is not None:
+            with translated():
                 documents = list(collection.find(query, session=session))
-                result = collection.delete_many({"_id": {"$in": [d["_id"] for d in documents]}}, session=session)
-                connection.wrote()
-                rows = self.returning.rows(documents, params)
-                return Result(self.returning.description(), iter(rows), result.deleted_count)
-            result = collection.delete_many(query, session=session)
+            deleted = send(connection, Write(self.info.name, DELETE, filter={"_id": {"$in": [d["_id"] for d in documents]}}),
+                           session)
+            connection.wrote()
+            rows = self.returning.rows(documents, params)
+            return Result(self.returning.description(), iter(rows), deleted)
+        deleted = send(connection, Write(self.info.name, DELETE, filter=query), session)
         connection.wrote()
-        return empty(None, result.deleted_count)
+        return empty(None, deleted)
 
 
 __all__ = ["InsertStatement", "UpdateStatement", "DeleteStatement"]

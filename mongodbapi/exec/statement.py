@@ -110,10 +110,17 @@ def _transaction_command(connection: Any, node: ast.Node) -> Result:
         connection.begin()
     elif isinstance(node, ast.Commit):
         connection.commit()
-    elif isinstance(node, ast.Rollback) and node.savepoint is None:
-        connection.rollback()
-    else:
-        raise NotSupportedError("savepoints are not supported: MongoDB transactions have none")
+    elif isinstance(node, ast.Rollback):
+        if node.savepoint is None:
+            connection.rollback()
+        else:
+            connection.rollback_to_savepoint(node.savepoint)
+    elif isinstance(node, ast.Savepoint):
+        connection.savepoint(node.name)
+    elif isinstance(node, ast.ReleaseSavepoint):
+        connection.release_savepoint(node.name)
+    else:  # pragma: no cover - _prepare_node routes only the statements above here
+        raise NotSupportedError(f"{type(node).__name__} is not a transaction statement")
     return empty()
 
 

@@ -284,9 +284,14 @@ def test_sql_transaction_statements(conn, cur):
     conn.rollback()
 
 
-def test_savepoints_are_not_supported(conn, cur):
-    with pytest.raises(mongodbapi.NotSupportedError, match="savepoint"):
-        cur.execute("SAVEPOINT sp1")
+def test_savepoints_are_emulated_inside_transactions(conn, cur):
+    # tests/dbapi/test_savepoints.py has the details
+    cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+    cur.execute("SAVEPOINT sp1")
+    cur.execute("INSERT INTO t VALUES (1)")
+    cur.execute("ROLLBACK TO SAVEPOINT sp1")
+    conn.commit()
+    assert count(cur) == 0
 
 
 def test_ddl_commits_the_open_transaction(conn, cur):
@@ -304,7 +309,7 @@ def test_a_failed_write_rolls_back_the_transaction_until_rollback(conn, cur):
     cur.execute("INSERT INTO t VALUES (2)")
     with pytest.raises(mongodbapi.IntegrityError):
         cur.execute("INSERT INTO t VALUES (1)")
-    # MongoDB has no savepoints: the whole transaction is gone, and the connection says so.
+    # No savepoint was set: the whole transaction is gone, and the connection says so.
     with pytest.raises(mongodbapi.InternalError, match="rollback"):
         cur.execute("SELECT * FROM t")
     assert conn.database.t.count_documents({}) == 1
