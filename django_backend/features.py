@@ -79,12 +79,15 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     # ---------------------------------------------------------------- transactions
     @cached_property
     def uses_savepoints(self) -> bool:
-        """MongoDB transactions have no savepoints; the driver may emulate them (DRIVER_GAPS.md, G00).
+        """True wherever the server has transactions: MongoDB has no savepoints, the driver emulates them.
 
-        Without them a nested atomic() that fails marks the whole transaction for rollback.
+        The driver keeps a redo log of the transaction's writes; ROLLBACK TO SAVEPOINT aborts the
+        MongoDB transaction and replays the log up to the savepoint in a new one (mongodbapi's
+        connection.py explains the limits). Django emits its base backend's SQL for them:
+        SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT with the quoted savepoint id.
         """
         self.connection.ensure_connection()
-        return bool(getattr(self.connection.connection, "savepoints_supported", False))
+        return bool(self.connection.connection.savepoints_supported)
 
     @cached_property
     def can_release_savepoints(self) -> bool:
