@@ -77,9 +77,13 @@ class SQLTransformer(Transformer):
         token = children[0]
         # Case is kept as written: MongoDB field names are case-sensitive, and the binder
         # matches unquoted names case-insensitively when there is no exact match.
-        result = _Name(_unquote_identifier(token))
+        quoted = token.type in ("QUOTED_NAME", "BACKTICK_NAME")
+        text = _unquote_identifier(token)
+        if quoted and self.state.unescape_percent:
+            text = text.replace("%%", "%")  # as in string literals: with parameters, %% is a literal %
+        result = _Name(text)
         result.pos = (token.line, token.column)
-        result.quoted = token.type in ("QUOTED_NAME", "BACKTICK_NAME")
+        result.quoted = quoted
         return result
 
     soft_keyword = ident  # LEFT, RIGHT, WINDOW, GENERATED where they name a column or function
