@@ -5,6 +5,9 @@ transaction when the server has them (joining the connection's open transaction 
 one). Where the server has none, the driver undoes a partly applied statement itself: an
 INSERT deletes the documents it already inserted, an UPDATE puts back the documents' previous
 versions, which it read before writing. Either way a failed statement leaves the data as it was.
+
+Every write reaches MongoDB through ``writes.send()``, never through pymongo directly: that is
+where the connection's redo log for savepoints records it.
 """
 
 from __future__ import annotations

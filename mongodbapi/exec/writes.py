@@ -14,8 +14,7 @@ documents a filter selects) is evaluated again, against the new transaction's sn
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from .errors import translated
@@ -53,7 +52,8 @@ class Write:
     def describe(self) -> str:
         if self.kind == INSERT:
             return f"insert of {len(self.documents)} document(s) into {self.collection}"
-        return f"{self.kind} on {self.collection} with filter {self.filter!r}"
+        shown = repr(self.filter)
+        return f"{self.kind} on {self.collection} with filter {shown if len(shown) <= 200 else shown[:200] + '...'}"
 
 
 @dataclass(frozen=True)
@@ -68,16 +68,30 @@ def send(connection: Any, write: Write, session: Any) -> int:
     """Send ``write`` in ``session``; log it when it ran in the connection's own transaction.
 
     The copy is taken before sending, so the log holds what was sent even if the caller (or
-    the engine) changes the documents afterwards.
+    the engine) changes the documents afterwards; replay sends copies too, so the log never changes.
     """
     logged: Optional[Write] = None
     if session is not None and connection.in_transaction and session is connection.session:
-        logged = copy.deepcopy(write)
+        logged = _copied(write)
     with translated():
         count = write.apply(connection.database, session)
     if logged is not None:
         connection.log_write(Logged(logged, count))
     return count
+
+
+def _copied(write: Write) -> Write:
+    return replace(write, documents=tuple(_copy(d) for d in write.documents), filter=_copy(write.filter),
+                   update=_copy(write.update))
+
+
+def _copy(value: Any) -> Any:
+    """A copy of the containers in a command; the values in them (BSON scalars) are immutable."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_copy(item) for item in value]
+    return value
 
 
 def replay(database: Any, session: Any, entries: list[Logged]) -> Optional[str]:
@@ -90,7 +104,7 @@ def replay(database: Any, session: Any, entries: list[Logged]) -> Optional[str]:
     for entry in entries:
         try:
             with translated():
-                count = entry.write.apply(database, session)
+                count = _copied(entry.write).apply(database, session)
         except Exception as exc:  # noqa: BLE001 - reported as the reason replay failed
             return f"replaying the {entry.write.describe()} failed: {type(exc).__name__}: {exc}"
         if count != entry.count:
