@@ -70,12 +70,16 @@ def evaluate(node: ast.Expr, params: Any, row: Row = _no_row) -> Any:
             return None if value is None else not value
         if value is None:
             return None
+        if node.op == "~":
+            return ~_integer(value, "~")
         return -value if node.op == "-" else value
-    if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "/", "%", "||"):
+    if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "/", "%", "||", "&", "|", "#", "<<", ">>"):
         left = evaluate(node.left, params, row)
         right = evaluate(node.right, params, row)
         if left is None or right is None:
             return None
+        if node.op in ("&", "|", "#", "<<", ">>"):
+            return bitwise(node.op, _integer(left, node.op), _integer(right, node.op))
         return _arithmetic(node.op, left, right)
     if isinstance(node, ast.Cast):
         value = evaluate(node.operand, params, row)
@@ -136,6 +140,35 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
         return remainder if left >= 0 else -remainder
     except (TypeError, decimal.InvalidOperation) as exc:
         raise DataError(f"cannot compute {left!r} {op} {right!r}: {exc}") from None
+
+
+def _integer(value: Any, op: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DataError(f"operator {op} takes integers, not {value!r}")
+    return value
+
+
+def _wrap64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def bitwise(op: str, left: int, right: int) -> int:
+    """``& | # << >>`` on 64-bit integers as SQLite computes them (the server-side translation in
+    ``mql.expr`` does the same): a negative shift goes the other way, ``<<`` wraps around,
+    ``>>`` rounds toward minus infinity, shifts of 64 or more give 0 or -1."""
+    if op == "&":
+        return left & right
+    if op == "|":
+        return left | right
+    if op == "#":
+        return left ^ right
+    distance = right if op == "<<" else -right
+    if distance >= 64:
+        return 0
+    if distance >= 0:
+        return _wrap64(left << distance)
+    return left >> min(-distance, 64)
 
 
 def row_reader(document: dict[str, Any], field_of: Callable[[ast.Column], tuple[str, Optional[str]]]) -> Row:

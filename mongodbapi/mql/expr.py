@@ -147,11 +147,16 @@ class ExprCompiler:
         operand = self.value(node.operand)
         if node.op == "+":
             return operand
+        if node.op == "~":
+            _check_integer(node, "~", operand)
+            return Typed({"$bitNot": operand.mql}, operand.type, operand.nullable)
         return Typed({"$multiply": [-1, operand.mql]}, operand.type, operand.nullable)
 
     def _value_Binary(self, node: ast.Binary) -> Typed:
         if node.op in _COMPARE or node.op in ("and", "or"):
             return self.predicate_value(node)
+        if node.op in _BITWISE:
+            return self._bitwise(node)
         left = self.value(node.left)
         right = self.value(node.right)
         if node.op == "||":
@@ -175,6 +180,18 @@ class ExprCompiler:
                                       {"$in": [{"$type": right.mql}, ["int", "long"]]}]}
             quotient = {"$cond": [both_integers, {"$trunc": [quotient, 0]}, quotient]}
         return Typed({"$cond": [divisor_zero, None, quotient]}, result_type or None, True)
+
+    def _bitwise(self, node: ast.Binary) -> Typed:
+        """``& | #`` are ``$bitAnd $bitOr $bitXor`` (MongoDB 6.3+: int/long operands, NULL in, NULL
+        out, a double or decimal is an error); the shifts are computed as SQLite defines them."""
+        left = self.value(node.left, "INTEGER")
+        right = self.value(node.right, "INTEGER")
+        _check_integer(node, node.op, left, right)
+        nullable = left.nullable or right.nullable
+        result_type = arithmetic_type(left.type, right.type)
+        if node.op in ("<<", ">>"):
+            return Typed(null_guard([left, right], _shift(node.op, left, right)), left.type, nullable)
+        return Typed({_BITWISE[node.op]: [left.mql, right.mql]}, result_type, nullable)
 
     def _concat(self, left: Typed, right: Typed) -> Typed:
         parts = [self.as_text(left), self.as_text(right)]
@@ -378,6 +395,86 @@ class ExprCompiler:
         return all_of(not_null(operand.mql) if operand.nullable else True,
                       not_null(pattern.mql) if pattern.nullable else True,
                       match if positive else {"$eq": [match, False]})
+
+
+_BITWISE = {"&": "$bitAnd", "|": "$bitOr", "#": "$bitXor", "<<": None, ">>": None}
+_POWERS_OF_TWO = [2**i for i in range(63)]  # int64 constants: $pow of ints returns a double on some engines
+
+
+def _check_integer(node: ast.Expr, op: str, *operands: Typed) -> None:
+    for operand in operands:
+        if operand.type is not None and operand.type not in INTEGER_TYPES:
+            raise ProgrammingError(f"operator {op} takes integers, not {operand.type} "
+                                   f"(line {node.pos[0]}, column {node.pos[1]})")
+
+
+def _as_integer(operand: Typed) -> Any:
+    """An operand of unknown type made to fail on the server unless it is an int or a long
+    (``$bitOr`` with 0 keeps its value and type, and NULL)."""
+    return operand.mql if operand.type in INTEGER_TYPES else {"$bitOr": [operand.mql, 0]}
+
+
+def _shift(op: str, left: Typed, right: Typed) -> Any:
+    """``a << n`` and ``a >> n`` on 64-bit integers, as SQLite computes them: a negative ``n``
+    shifts the other way; ``<<`` wraps around in two's complement (``1 << 63`` is the smallest
+    long, ``1 << 64`` is 0); ``>>`` is arithmetic (it rounds toward minus infinity: ``-5 >> 1`` is
+    -3); shifting by 64 or more gives 0, or -1 for a negative ``a`` shifted right.
+
+    MongoDB has no shift operator. Every step stays exact in int64: the ``64 - k`` bits that
+    survive a left shift by ``k`` are kept with ``$bitAnd``, sign-extended and multiplied by
+    ``2**(k - 1)`` and 2 (never overflowing); a right shift by ``m`` clears the low ``m`` bits
+    with ``$bitAnd`` and divides that exact multiple of ``2**m`` as a decimal, which ``$toLong``
+    turns back into an integer exactly. A distance given as a literal picks its case now; any
+    other distance picks it per row, with the powers of two from a constant table (``$pow`` of
+    integers may return a double).
+    """
+    a = _as_integer(left)
+    amount = right.mql
+    if type(amount) is int:  # a literal distance
+        distance = amount if op == "<<" else -amount
+        if isinstance(a, str) and a.startswith("$"):  # a field: read it where needed
+            return _shift_by(a, distance, lambda e: 2**e)
+        body = _shift_by("$$shift_a", distance, lambda e: 2**e)
+        return {"$let": {"vars": {"shift_a": a}, "in": body}}
+    amount = _as_integer(right)
+    distance_mql = amount if op == "<<" else {"$multiply": [-1, amount]}
+    body = _shift_by("$$shift_a", "$$shift_k", lambda e: {"$arrayElemAt": ["$$shift_p", e]})
+    return {"$let": {"vars": {"shift_a": a, "shift_k": distance_mql, "shift_p": {"$literal": _POWERS_OF_TWO}},
+                     "in": body}}
+
+
+def _shift_by(a: Any, k: Any, power: Callable[[Any], Any]) -> Any:
+    """``a`` shifted left by ``k`` bits (right by ``-k``); ``k`` an int or an expression."""
+    def minus(x: Any, y: Any) -> Any:
+        return x - y if type(x) is int and type(y) is int else {"$subtract": [x, y]}
+
+    def left_by() -> Any:
+        half = power(minus(63, k))  # 2 ** (63 - k): the sign bit of the bits that survive
+        mask = (2 ** (64 - k) - 1) if type(k) is int else {"$add": [{"$multiply": [{"$subtract": [half, 1]}, 2]}, 1]}
+        signed = {"$let": {"vars": {"low": {"$bitAnd": [a, mask]}}, "in": {"$cond": [
+            {"$gte": ["$$low", half]}, {"$subtract": [{"$subtract": ["$$low", half]}, half]}, "$$low"]}}}
+        return {"$multiply": [signed, power(minus(k, 1)), 2]}
+
+    def right_by() -> Any:
+        m = -k if type(k) is int else {"$multiply": [-1, k]}
+        low_bits = minus(power(m), 1) if type(k) is not int else 2**m - 1
+        multiple = {"$subtract": [a, {"$bitAnd": [a, low_bits]}]}
+        return {"$toLong": {"$divide": [{"$toDecimal": multiple}, power(m)]}}
+
+    sign = {"$cond": [{"$lt": [a, 0]}, -1, 0]}
+    if type(k) is int:
+        if k >= 64:
+            return 0
+        if k >= 1:
+            return left_by()
+        if k == 0:
+            return a
+        return right_by() if k >= -62 else sign
+    return {"$switch": {"branches": [
+        {"case": {"$gte": [k, 64]}, "then": 0},
+        {"case": {"$gte": [k, 1]}, "then": left_by()},
+        {"case": {"$eq": [k, 0]}, "then": a},
+        {"case": {"$gte": [k, -62]}, "then": right_by()}], "default": sign}}
 
 
 def _date_arithmetic(op: str, left: Typed, right: Typed, nullable: bool) -> Typed:

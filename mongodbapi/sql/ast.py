@@ -68,16 +68,16 @@ class Member(Expr):
 
 @dataclass(frozen=True)
 class Unary(Expr):
-    op: str  # '-' '+' 'not'
+    op: str  # '-' '+' 'not' '~' (bitwise NOT)
     operand: Expr
     pos: Pos = _pos()
 
 
 @dataclass(frozen=True)
 class Binary(Expr):
-    """Arithmetic, concatenation, comparison and boolean connectives."""
+    """Arithmetic, concatenation, bitwise operators, comparison and boolean connectives."""
 
-    op: str  # + - * / % || = <> < <= > >= and or
+    op: str  # + - * / % || & | # << >> = <> < <= > >= and or  (# is XOR)
     left: Expr
     right: Expr
     pos: Pos = _pos()

@@ -177,6 +177,11 @@ class SQLTransformer(Transformer):
     div = _binary("/")
     mod = _binary("%")
     concat = _binary("||")
+    bit_and = _binary("&")
+    bit_or = _binary("|")
+    bit_xor = _binary("#")
+    shift_left = _binary("<<")
+    shift_right = _binary(">>")
     and_ = _binary("and")
     or_ = _binary("or")
     del _binary
@@ -189,6 +194,9 @@ class SQLTransformer(Transformer):
         if isinstance(operand, ast.Literal) and operand.kind in ("integer", "real"):
             return ast.Literal(-operand.value, operand.kind, pos=operand.pos)
         return ast.Unary("-", operand, pos=_pos_of(children))
+
+    def bit_not(self, children: list[Any]) -> ast.Unary:
+        return ast.Unary("~", children[-1], pos=_pos_of(children))
 
     def pos(self, children: list[Any]) -> ast.Unary:
         return ast.Unary("+", children[-1], pos=_pos_of(children))
