@@ -11,13 +11,23 @@ left-deep with ``$lookup`` + ``$unwind``:
   equals anything in SQL (MongoDB's equality match would pair null with null/missing);
 * every other ON condition, and WHERE conditions that an INNER join makes safe to apply early,
   run inside the ``$lookup`` pipeline, with earlier tables' columns passed as ``let`` variables;
-* LEFT joins keep unmatched rows (``preserveNullAndEmptyArrays``); RIGHT joins of two tables are
-  turned around into LEFT joins.
+* LEFT joins keep unmatched rows (``preserveNullAndEmptyArrays``);
+* ``L RIGHT JOIN C ON cond`` is ``C LEFT JOIN L ON cond``: C drives. When L is the chain so far
+  (``A JOIN B ... RIGHT JOIN C``), L becomes a sub-join: one ``$lookup`` whose pipeline is L's own
+  chain of stages (rows ``{a: ..., b: ...}``), ``cond`` applied inside it like a WHERE with C's
+  columns as ``let`` variables (pushed to the tables it reads, an equality with L's driving table
+  as ``localField``/``foreignField``); after the ``$unwind`` a ``$project`` lifts L's tables to
+  the top level, so rows stay keyed by alias and later joins carry on;
+* ``L FULL JOIN C ON cond`` is the LEFT join of C plus, by ``$unionWith``, C's rows for which a
+  ``$lookup`` of L (the table, or the chain so far as a sub-join) with ``cond`` finds nothing;
+* every table a RIGHT or FULL join can extend with NULLs is ``outer`` in the scope: WHERE
+  conditions on it run after the joins, and its NOT NULL columns read as nullable.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..catalog import ColumnInfo, TableInfo, check_field_name
@@ -58,11 +68,13 @@ class Source:
 @dataclass
 class _Table:
     alias: str
-    info: TableInfo
+    info: Optional[TableInfo]  # None for a sub-join
     collection: Optional[str]
     prefix_stages: list[Any] = field(default_factory=list)  # a derived table's own pipeline
-    kind: str = "inner"  # how it joins the tables before it
+    kind: str = "inner"  # how it joins the tables before it: inner, left or full
     conditions: list[ast.Expr] = field(default_factory=list)
+    order: int = 0  # position in the FROM clause
+    members: Optional[list["_Table"]] = None  # a sub-join: these tables, planned as a chain
 
 
 def _derived(alias: str, query: ast.Select, columns: tuple[str, ...], context: "PlanContext",
@@ -81,7 +93,13 @@ def _derived(alias: str, query: ast.Select, columns: tuple[str, ...], context: "
     return _Table(alias, info, plan.collection, plan.full_pipeline() + [{"$project": rename}])
 
 
-def _table(node: ast.Node, context: "PlanContext", correlation: Any) -> _Table:
+def _table(node: ast.Node, context: "PlanContext", correlation: Any, names: "_Names") -> _Table:
+    table = _source_table(node, context, correlation)
+    table.order = next(names.order)
+    return table
+
+
+def _source_table(node: ast.Node, context: "PlanContext", correlation: Any) -> _Table:
     if isinstance(node, ast.TableRef):
         alias = node.alias or node.name
         cte = context.cte(node.name)
@@ -97,29 +115,58 @@ def _table(node: ast.Node, context: "PlanContext", correlation: Any) -> _Table:
     raise unsupported(node, "a parenthesised join")
 
 
-def _flatten(node: ast.Node, context: "PlanContext", correlation: Any) -> list[_Table]:
+def _flatten(node: ast.Node, context: "PlanContext", correlation: Any, names: "_Names") -> list[_Table]:
+    """One join tree -> its tables in plan order (left-deep), each saying how it joins those before it.
+
+    ``A ... RIGHT JOIN C ON cond`` is planned as ``C LEFT JOIN (A ...) ON cond``: C drives and the
+    whole left side becomes one sub-join, looked up as a pipeline (a single table stays a table).
+    ``... FULL JOIN C ON cond`` is a LEFT JOIN of C plus C's rows that match no row on the left.
+    """
     if not isinstance(node, ast.Join):
-        return [_table(node, context, correlation)]
-    tables = _flatten(node.left, context, correlation)
+        return [_table(node, context, correlation, names)]
+    tables = _flatten(node.left, context, correlation, names)
     if isinstance(node.right, ast.Join):
         raise unsupported(node.right, "a join nested on the right-hand side")
-    right = _table(node.right, context, correlation)
-    condition = _join_condition(node, tables, right)
-    if node.kind == "full":
-        if len(tables) != 1:
-            raise unsupported(node, "FULL JOIN after another join")
-        tables[0].kind = right.kind = "full"
-        right.conditions = condition
-        return tables + [right]
+    right = _table(node.right, context, correlation, names)
+    left_tables = [leaf for t in tables for leaf in _leaves(t)]
+    condition = _join_condition(node, left_tables, right)
+    _check_unambiguous(condition, left_tables + [right])
     if node.kind == "right":
-        if len(tables) != 1:
-            raise unsupported(node, "RIGHT JOIN after another join")
-        tables[0].kind, right.kind = "left", "inner"
-        tables[0].conditions = condition
-        return [right, tables[0]]
-    right.kind = "left" if node.kind == "left" else "inner"
+        left = tables[0] if len(tables) == 1 else names.sub_join(tables)
+        left.kind, left.conditions = "left", condition
+        return [right, left]
+    right.kind = node.kind if node.kind in ("left", "full") else "inner"
     right.conditions = condition
     return tables + [right]
+
+
+class _Names:
+    """Textual order of the FROM tables (the order of ``SELECT *``) and names for sub-joins."""
+
+    def __init__(self) -> None:
+        self.order = itertools.count()
+        self.sub_joins = itertools.count()
+        self.made: list[_Table] = []
+
+    def sub_join(self, members: list[_Table], kind: str = "left") -> _Table:
+        table = _Table("", None, None, kind=kind, members=members)
+        self.made.append(table)
+        return table
+
+    def name_sub_joins(self, aliases: set[str]) -> None:
+        """Output fields for sub-joins that no SQL alias can clash with."""
+        for table in self.made:
+            name = f"__j{next(self.sub_joins)}"
+            while name.lower() in aliases:
+                name = f"__j{next(self.sub_joins)}"
+            table.alias = name
+
+
+def _leaves(table: _Table) -> list[_Table]:
+    """The tables of a sub-join (or the table itself)."""
+    if table.members is None:
+        return [table]
+    return [leaf for member in table.members for leaf in _leaves(member)]
 
 
 def _join_condition(node: ast.Join, left: list[_Table], right: _Table) -> list[ast.Expr]:
@@ -127,16 +174,30 @@ def _join_condition(node: ast.Join, left: list[_Table], right: _Table) -> list[a
 
     names = list(node.using)
     if node.natural:
-        left_names = {c.name.lower() for t in left for c in t.info.columns}
-        names = [c.name for c in right.info.columns if c.name.lower() in left_names]
+        left_names = {c.name.lower() for t in left for c in t.info.columns}  # type: ignore[union-attr]
+        names = [c.name for c in right.info.columns if c.name.lower() in left_names]  # type: ignore[union-attr]
     conditions = split_conjuncts(node.on)
     for name in names:
-        owners = [t for t in left if t.info.column(name) is not None]
-        if len(owners) != 1 or right.info.column(name) is None:
+        owners = [t for t in left if t.info.column(name) is not None]  # type: ignore[union-attr]
+        if len(owners) != 1 or right.info.column(name) is None:  # type: ignore[union-attr]
             raise ProgrammingError(f"column {name} of USING/NATURAL must exist once on each side")
         conditions.append(ast.Binary("=", ast.Column((owners[0].alias, name)), ast.Column((right.alias, name)),
                                      pos=node.pos))
     return conditions
+
+
+def _check_unambiguous(conditions: list[ast.Expr], tables: list[_Table]) -> None:
+    """An unqualified column that two of ``tables`` have is an error, as in SQL, before the
+    conditions are split up and each part is planned where fewer tables are in sight."""
+    scope = Scope([ScopeTable(t.alias, t.info, t.alias + ".") for t in tables])  # type: ignore[arg-type]
+    for item in walk(conditions, into_subqueries=False):
+        if isinstance(item, ast.Column):
+            try:
+                scope.resolve(item)
+            except ProgrammingError as error:
+                if "ambiguous" in str(error):
+                    raise
+                # not a column of these tables: one of an enclosing query, or an error later
 
 
 def _aliases(node: Any, scope: Scope) -> Optional[set[str]]:
@@ -149,7 +210,7 @@ def _aliases(node: Any, scope: Scope) -> Optional[set[str]]:
             try:
                 found.add(scope.resolve(item).table.alias)
             except ProgrammingError:
-                pass  # a column of an enclosing query: a constant here
+                pass  # a column of an enclosing query (or of the row a sub-join is looked up for)
     return found
 
 
@@ -157,79 +218,191 @@ def plan_from(from_: tuple[ast.Node, ...], where: list[ast.Expr], context: "Plan
               correlation: Any) -> Source:
     if not from_:
         return Source(None, [{"$documents": [{}]}], Scope([]), where)
+    names = _Names()
     tables: list[_Table] = []
     for item in from_:
-        flattened = _flatten(item, context, correlation)
-        if tables:
+        flattened = _flatten(item, context, correlation, names)
+        if tables and any(t.kind == "full" for t in flattened[1:]):
+            # "A, B FULL JOIN C" is A CROSS JOIN (B FULL JOIN C): the comma binds last
+            flattened = [names.sub_join(flattened, "inner")]
+        elif tables:
             flattened[0].kind = "inner"  # a comma join: an inner join whose conditions are in WHERE
         tables.extend(flattened)
     if len(tables) == 1:
         table = tables[0]
         return Source(table.collection, list(table.prefix_stages), Scope([ScopeTable(table.alias, table.info)]), where)
-    return _plan_joins(tables, where, context, correlation)
+    return _plan_joins(tables, where, context, correlation, names)
 
 
-def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanContext", correlation: Any) -> Source:
-    from .select import SelectPlanner
-
+def _plan_joins(tables: list[_Table], where: list[ast.Expr], context: "PlanContext", correlation: Any,
+                names: _Names) -> Source:
     seen: set[str] = set()
-    for table in tables:
+    for table in (leaf for t in tables for leaf in _leaves(t)):
         check_field_name(table.alias)
         if "." in table.alias or table.alias.lower() in seen:
             raise ProgrammingError(f"table name {table.alias!r} is used more than once in FROM; give it an alias")
         seen.add(table.alias.lower())
-    if len(tables) > 2 and all(t.kind == "inner" for t in tables[1:]):
+    _check_unambiguous(where, [leaf for t in tables for leaf in _leaves(t)])
+    names.name_sub_joins(seen)
+    chain = _plan_chain(tables, where, context, correlation)
+    scope = Scope(sorted(chain.scope.tables, key=lambda t: chain.order[t.alias]))
+    return Source(chain.collection, chain.stages, scope, chain.post, None if chain.post else chain.pushdown)
+
+
+@dataclass
+class _Chain:
+    """A planned join chain: rows ``{alias: document, ...}`` from ``stages`` over ``collection``."""
+
+    collection: Optional[str]
+    stages: list[Any]
+    scope: Scope
+    post: list[ast.Expr]  # conditions left to apply to the joined rows
+    pushdown: Optional[LimitPushdown]
+    order: dict[str, int]  # alias -> textual position in FROM
+    key: Optional[tuple[str, str]] = None  # (localField, foreignField) found for a looked-up sub-join
+
+
+def _scope_tables(tables: list[_Table], outer: bool = False) -> list[ScopeTable]:
+    """Every table of a chain at its path, ``outer`` when a join can extend it with NULLs:
+    it is joined LEFT or FULL, a later FULL JOIN adds rows where it is NULL, or it is inside a
+    sub-join (the left side of a RIGHT JOIN) that is."""
+    found = []
+    for i, table in enumerate(tables):
+        extended = outer or table.kind in ("left", "full") or any(t.kind == "full" for t in tables[i + 1:])
+        if table.members is not None:
+            found.extend(_scope_tables(table.members, extended))
+        else:
+            found.append(ScopeTable(table.alias, table.info, table.alias + ".", extended))  # type: ignore[arg-type]
+    return found
+
+
+def _plan_chain(tables: list[_Table], where: list[ast.Expr], context: "PlanContext", correlation: Any,
+                earlier: Any = None) -> _Chain:
+    """The stages joining ``tables`` (the first drives) and applying ``where`` where it is safe.
+
+    ``earlier`` is set when the chain is a sub-join looked up for each row of an enclosing
+    join: ``where`` is then the ON condition, its columns of that row resolve through
+    ``correlation``, and an equality between such a column and one of the driving table
+    becomes the lookup's ``localField``/``foreignField``.
+    """
+    from .select import SelectPlanner
+
+    tables = [replace(t, conditions=list(t.conditions)) for t in tables]  # the callers' tables stay as they are
+    original = [replace(t, conditions=list(t.conditions)) for t in tables]
+    if (len(tables) > 2 or earlier is not None) and len(tables) > 1 \
+            and all(t.kind == "inner" and t.members is None for t in tables[1:]) and tables[0].members is None:
         where = where + [c for t in tables for c in t.conditions]
         for table in tables:
             table.conditions = []
         tables = _join_order(tables, where)
-    joined = Scope([ScopeTable(t.alias, t.info, t.alias + ".", t.kind in ("left", "full")) for t in tables])
-    position = {t.alias: i for i, t in enumerate(tables)}
-    left_joined = {t.alias for t in tables if t.kind in ("left", "full")}
-    full = driving_is_outer = tables[0].kind == "full"
+    joined = Scope(_scope_tables(tables))
+    by_alias = {t.alias: t for t in joined.tables}
+    position = {leaf.alias: i for i, t in enumerate(tables) for leaf in _leaves(t)}
+    outer = {t.alias for t in joined.tables if t.outer}
     driving = tables[0]
     pre: list[ast.Expr] = []
     post: list[ast.Expr] = []
     for conjunct in where:
         aliases = _aliases(conjunct, joined)
-        if aliases is None or aliases & left_joined or driving_is_outer:
+        if aliases is None or aliases & outer or (not aliases and driving.alias in outer):
             post.append(conjunct)
         elif aliases <= {driving.alias}:
             pre.append(conjunct)
         else:
             tables[max(position[a] for a in aliases)].conditions.append(conjunct)
 
+    root_scope = Scope([ScopeTable(driving.alias, driving.info)])  # type: ignore[arg-type]
+    key = None
+    if earlier is not None and not driving.prefix_stages and driving.collection is not None:
+        for conjunct in pre:
+            key = _equality_key(conjunct, root_scope, earlier)
+            if key is not None:
+                pre.remove(conjunct)
+                break
     stages = list(driving.prefix_stages)
+    if key is not None and key[1] != "_id":  # _id is never null
+        stages.append({"$match": {key[1]: {"$ne": None}}})
     if pre:
-        root = SelectPlanner(Scope([ScopeTable(driving.alias, driving.info)]), driving.collection, [],
-                             context, correlation)
+        root = SelectPlanner(root_scope, driving.collection, [], context, correlation)
         condition = root.where_filter(_conjunction(pre))
         root.flush(stages)
         stages.append({"$match": condition})
-    pushdown = LimitPushdown(len(stages), driving.alias, Scope([ScopeTable(driving.alias, driving.info)]))
+    pushdown: Optional[LimitPushdown] = LimitPushdown(len(stages), driving.alias, root_scope)
     stages.append({"$project": {"_id": 0, driving.alias: "$$ROOT"}})
     for i, table in enumerate(tables[1:], start=1):
-        earlier = SelectPlanner(Scope(joined.tables[:i]), None, [], context, correlation)
-        join_stages, one_to_one = _lookup(table, earlier, context)
-        stages.extend(join_stages)
-        if not one_to_one:
+        before = Scope([by_alias[leaf.alias] for t in tables[:i] for leaf in _leaves(t)])
+        planner = SelectPlanner(before, None, [], context, correlation)
+        if table.members is not None:
+            stages.extend(_lookup_chain(table, planner, context))
             pushdown = None
-    if full:
-        stages.append(_unmatched_right_rows(driving, tables[1], joined, context, correlation))
-        pushdown = None
-    return Source(driving.collection, stages, joined, post, None if post else pushdown)
+        else:
+            join_stages, one_to_one = _lookup(table, planner, context)
+            stages.extend(join_stages)
+            if not one_to_one:
+                pushdown = None
+        if table.kind == "full":
+            stages.append(_unmatched_right_rows([t for t in original if t.alias in {u.alias for u in tables[:i]}],
+                                                [t for t in original if t.alias == table.alias][0], context,
+                                                correlation))
+            pushdown = None
+    order = {leaf.alias: leaf.order for t in tables for leaf in _leaves(t)}
+    return _Chain(driving.collection, stages, joined, post, pushdown, order, key)
 
 
-def _unmatched_right_rows(left: _Table, right: _Table, joined: Scope, context: "PlanContext",
-                          correlation: Any) -> dict[str, Any]:
-    """FULL JOIN's second half: the right table's rows that match no left row, left columns NULL."""
+def _lookup_chain(sub: _Table, earlier: Any, context: "PlanContext", probe: bool = False) -> list[Any]:
+    """A sub-join looked up for each earlier row: its chain as the ``$lookup`` pipeline with the ON
+    condition at the end (earlier columns as ``let`` variables), then its tables moved up to the
+    row's top level, next to the earlier tables (missing, read as NULL, when nothing matched)."""
     from .select import SelectPlanner
 
-    anti = _Table(left.alias, left.info, left.collection, left.prefix_stages, "left", list(right.conditions))
-    earlier = SelectPlanner(Scope([joined.tables[1]]), None, [], context, correlation)
-    lookup = _lookup(anti, earlier, context)[0][0]
+    correlation = Correlation(earlier.column)
+    chain = _plan_chain(sub.members, list(sub.conditions), context, correlation, earlier)  # type: ignore[arg-type]
+    pipeline = chain.stages
+    if chain.post:
+        planner = SelectPlanner(chain.scope, None, [], context, correlation)
+        condition = planner.where_filter(_conjunction(chain.post))
+        planner.flush(pipeline)
+        pipeline.append({"$match": condition})
+    if probe:
+        pipeline.append({"$limit": 1})
+    lookup: dict[str, Any] = {}
+    if chain.collection is not None:
+        lookup["from"] = chain.collection
+    elif not pipeline or "$documents" not in pipeline[0]:
+        raise NotSupportedError("joining a table-less subquery")
+    if chain.key is not None:
+        lookup["localField"], lookup["foreignField"] = chain.key
+    if correlation.lets:
+        lookup["let"] = correlation.lets
+    lookup["pipeline"] = pipeline
+    lookup["as"] = sub.alias
+    if probe:
+        return [{"$lookup": lookup}]
+    unwind = {"path": f"${sub.alias}", "preserveNullAndEmptyArrays": sub.kind != "inner"}
+    lift: dict[str, Any] = {"_id": 0}
+    lift.update({t.alias: 1 for t in earlier.scope.tables})
+    lift.update({t.alias: f"${sub.alias}.{t.alias}" for t in chain.scope.tables})
+    return [{"$lookup": lookup}, {"$unwind": unwind}, {"$project": lift}]
+
+
+def _unmatched_right_rows(left: list[_Table], right: _Table, context: "PlanContext",
+                          correlation: Any) -> dict[str, Any]:
+    """FULL JOIN's second half: the right table's rows that match no row of the left side (one
+    table or the chain so far), with the left side's columns missing (NULL)."""
+    from .select import SelectPlanner
+
+    here = Scope([ScopeTable(right.alias, right.info, right.alias + ".")])  # type: ignore[arg-type]
+    earlier = SelectPlanner(here, None, [], context, correlation)
+    if len(left) == 1:
+        anti = replace(left[0], kind="left", conditions=list(right.conditions))
+        lookup = _lookup(anti, earlier, context, probe=True)[0][0]
+    else:
+        sub = _Table(f"__{right.alias}_match", None, None, kind="left", conditions=list(right.conditions),
+                     members=left)
+        lookup = _lookup_chain(sub, earlier, context, probe=True)[0]
+    name = lookup["$lookup"]["as"]
     pipeline = list(right.prefix_stages) + [{"$project": {"_id": 0, right.alias: "$$ROOT"}}, lookup,
-                                            {"$match": {left.alias: {"$size": 0}}}, {"$project": {left.alias: 0}}]
+                                            {"$match": {name: {"$size": 0}}}, {"$project": {name: 0}}]
     body: dict[str, Any] = {"pipeline": pipeline}
     if right.collection is not None:
         body = {"coll": right.collection, "pipeline": pipeline}
@@ -287,8 +460,9 @@ def _unique_field(info: TableInfo, path: str) -> bool:
                for u in info.unique)
 
 
-def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> tuple[list[Any], bool]:
-    """The join stages, and whether they keep each earlier row exactly once."""
+def _lookup(table: _Table, earlier: Any, context: "PlanContext", probe: bool = False) -> tuple[list[Any], bool]:
+    """The join stages, and whether they keep each earlier row exactly once (``probe``: only the
+    ``$lookup``, stopping at the first match, for an anti-join)."""
     from .select import SelectPlanner
 
     inner_scope = Scope([ScopeTable(table.alias, table.info)])
@@ -309,6 +483,8 @@ def _lookup(table: _Table, earlier: Any, context: "PlanContext") -> tuple[list[A
         condition = inner.where_filter(_conjunction(conditions))
         inner.flush(pipeline)
         pipeline.append({"$match": condition})
+    if probe:
+        pipeline.append({"$limit": 1})
     lookup: dict[str, Any] = {}
     if table.collection is not None:
         lookup["from"] = table.collection
