@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 from typing import Any, Callable, Optional
 
-from ..errors import DataError, NotSupportedError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..mql.template import lookup
 from ..sql import ast
 from ..types import canonical_type, from_bson, reader_for, to_bson_as
@@ -40,7 +41,45 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _bytes_of(value: Any) -> bytes:
+    """The bytes a hash function reads: text as UTF-8, binary data as it is, numbers as their text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+        return str(value).encode("ascii")
+    raise DataError(f"cannot hash a value of type {type(value).__name__}")
+
+
+def _digest(name: str) -> Callable[[Any], Any]:
+    """MD5(x), SHA256(x), ...: the lowercase hexadecimal digest (PostgreSQL's md5(), and Django's
+    SHA* functions on it, give the same text)."""
+    return _null_if_any(lambda value: hashlib.new(name, _bytes_of(value), usedforsecurity=False).hexdigest())
+
+
+def _chr(code: Any) -> str:
+    """CHR(n): the character with code point ``n``; as PostgreSQL, 0, surrogates and numbers beyond
+    U+10FFFF are errors."""
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise DataError(f"chr() takes an integer code point, not {code!r}")
+    if code == 0:
+        raise DataError("chr(0): the null character is not permitted")
+    if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise DataError(f"chr({code}): not a Unicode code point of a character")
+    return chr(code)
+
+
+def _ascii(text: Any) -> int:
+    """ASCII(s): the code point of the first character; 0 for the empty string (PostgreSQL)."""
+    text = text if isinstance(text, str) else str(text)
+    return ord(text[0]) if text else 0
+
+
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "md5": _digest("md5"), "sha1": _digest("sha1"), "sha224": _digest("sha224"), "sha256": _digest("sha256"),
+    "sha384": _digest("sha384"), "sha512": _digest("sha512"),
+    "chr": _null_if_any(_chr), "ascii": _null_if_any(_ascii),
     "upper": _null_if_any(lambda s: str(s).upper()),
     "lower": _null_if_any(lambda s: str(s).lower()),
     "length": _null_if_any(lambda s: len(str(s))),
@@ -86,7 +125,12 @@ def evaluate(node: ast.Expr, params: Any, row: Row = _no_row) -> Any:
         target = canonical_type(node.type.name)
         return reader_for(target)(to_bson_as(value, target))
     if isinstance(node, ast.Func) and node.name in _FUNCTIONS and not node.over and not node.star:
-        return _FUNCTIONS[node.name](*(evaluate(a, params, row) for a in node.args))
+        args = [evaluate(a, params, row) for a in node.args]
+        try:
+            return _FUNCTIONS[node.name](*args)
+        except TypeError:
+            raise ProgrammingError(f"{node.name}() does not take {len(args)} arguments "
+                                   f"(line {node.pos[0]}, column {node.pos[1]})") from None
     if isinstance(node, ast.Case):
         return _case(node, params, row)
     line, column = node.pos if hasattr(node, "pos") else (0, 0)

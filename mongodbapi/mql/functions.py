@@ -12,8 +12,9 @@ import math
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
+from ..sql.walk import walk
 from ..types import INTEGER_TYPES
-from .expr import Typed, null_guard, unsupported
+from .expr import Typed, literal, null_guard, unsupported
 
 if TYPE_CHECKING:  # pragma: no cover
     from .expr import ExprCompiler
@@ -319,6 +320,45 @@ def _random(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     return Typed({"$rand": {}}, "REAL", False)
 
 
+_VOLATILE = frozenset({"now", "current_timestamp", "current_date", "current_time", "localtimestamp", "random"})
+
+
+def _is_constant(node: ast.Expr) -> bool:
+    """Whether ``node`` has the same value on every row and every execution (no column, placeholder,
+    subquery or clock), so that the driver may compute it once, when the statement is planned."""
+    for item in walk(node):
+        if isinstance(item, (ast.Column, ast.Param, ast.ScalarSubquery, ast.Exists, ast.InSubquery,
+                             ast.Quantified, ast.Default)):
+            return False
+        if isinstance(item, ast.Func) and (item.name in _VOLATILE or item.over is not None):
+            return False
+    return True
+
+
+def _computed_by_driver(result_type: str, reason: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
+    """A function MongoDB has no operator for. Over constant arguments the driver computes it
+    when the statement is planned (exactly, with Python's hashlib and chr/ord, as in
+    ``exec/residual.py``); over anything read per row or bound per execution it raises
+    NotSupportedError: a value computed after the rows are read could not be filtered, sorted or
+    grouped on by the server, so it would be right in some positions and wrong in others."""
+    def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
+        _arity(node, 1)
+        if not _is_constant(node):
+            raise NotSupportedError(f"{node.name.upper()}() of a value that is not a constant (a column, a parameter, "
+                                    f"a subquery, the clock) is not supported: {reason}; the driver computes it "
+                                    f"only for constant arguments (line {node.pos[0]}, column {node.pos[1]})")
+        from ..exec.residual import evaluate  # the driver's own evaluator; exec imports mql, not the reverse
+
+        value = evaluate(node, None)
+        return Typed(literal(value), result_type, value is None)
+    return build
+
+
+_NO_HASH = "MongoDB has no hash operator"
+_NO_CHR = "MongoDB 7.0 has no operator that makes a character from its code point"
+_NO_ORD = "MongoDB 7.0 has no operator that gives a character's code point"
+
+
 def _abs(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     _arity(node, 1)
     arg = compiler.value(node.args[0])
@@ -348,6 +388,10 @@ FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
     "acos": _trig("$acos"), "atan": _trig("$atan"), "atan2": _trig("$atan2"),
     "radians": _trig("$degreesToRadians"), "degrees": _trig("$radiansToDegrees"), "log": _log, "pi": _pi,
     "cot": _cot, "repeat": _repeat, "lpad": _pad(True), "rpad": _pad(False), "reverse": _reverse,
+    "md5": _computed_by_driver("TEXT", _NO_HASH), "sha1": _computed_by_driver("TEXT", _NO_HASH),
+    "sha224": _computed_by_driver("TEXT", _NO_HASH), "sha256": _computed_by_driver("TEXT", _NO_HASH),
+    "sha384": _computed_by_driver("TEXT", _NO_HASH), "sha512": _computed_by_driver("TEXT", _NO_HASH),
+    "chr": _computed_by_driver("TEXT", _NO_CHR), "ascii": _computed_by_driver("INTEGER", _NO_ORD),
 }
 
 
