@@ -18,7 +18,7 @@ from bson import ObjectId, Timestamp
 from bson.decimal128 import Decimal128
 from pymongo.errors import OperationFailure, WriteError
 
-from mongodbapi.engine import embedded
+from mongodbapi.engine import embedded, stages
 
 MISSING = "<field absent>"
 
@@ -2168,5 +2168,5 @@ def test_remove_add_fields_handler_installed_once(monkeypatch):
 
     monkeypatch.setattr(embedded, "_installed", False)
     embedded.install()
-    assert aggregate._PIPELINE_HANDLERS["$set"] is embedded._add_fields
-    assert aggregate._PIPELINE_HANDLERS["$addFields"] is embedded._add_fields
+    assert aggregate._PIPELINE_HANDLERS["$set"] is stages.add_fields
+    assert aggregate._PIPELINE_HANDLERS["$addFields"] is stages.add_fields
