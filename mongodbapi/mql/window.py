@@ -37,6 +37,21 @@ def window_calls(node: Any) -> list[ast.Func]:
     return found
 
 
+_SORTED_OPERATORS = frozenset({"$documentNumber", "$rank", "$denseRank", "$shift"})
+
+
+def _needs_sort(spec: dict[str, Any]) -> bool:
+    """Whether MongoDB needs a ``sortBy`` for this output: the ranking operators and ``$shift``
+    always do, other operators when their window is not the whole partition."""
+    if _SORTED_OPERATORS.intersection(spec):
+        return True
+    window = spec.get("window")
+    if window is None:
+        return False
+    bounds = window.get("documents") or window.get("range")
+    return bounds != ["unbounded", "unbounded"]
+
+
 def _bound(bound: tuple[str, Any], unit: str) -> Any:
     kind, value = bound
     if kind in ("unbounded_preceding", "unbounded_following"):
@@ -108,6 +123,12 @@ class WindowPlanner:
             stages.append({"$addFields": prepared})
         if self.peers:
             output[f"__rn{number}"] = {"$documentNumber": {}}
+        if not output:  # every call was a constant (RANK() without ORDER BY is 1)
+            return stages
+        if not order and any(_needs_sort(spec) for spec in output.values()):
+            # Without ORDER BY the rows of a partition come in no particular order, any order is
+            # SQL's answer; MongoDB still needs one for these operators, so the key decides.
+            body["sortBy"] = {"_id": 1}
         body["output"] = output
         stages.append({"$setWindowFields": body})
         if self.peers:
@@ -133,6 +154,11 @@ class WindowPlanner:
             if unit == "groups":
                 raise unsupported(call, "GROUPS window frames")
             bounds = [_bound(start, unit), _bound(end, unit)]
+            if unit == "range" and not ordered:
+                # Without ORDER BY all rows of the partition are peers: CURRENT ROW reaches them all
+                if any(b not in ("unbounded", "current") for b in bounds):
+                    raise ProgrammingError("RANGE with offset PRECEDING/FOLLOWING needs exactly one ORDER BY column")
+                return {"documents": ["unbounded", "unbounded"]}
             if unit == "range":
                 if not self.single_key or call.over.order_by[0].descending:  # type: ignore[union-attr]
                     raise unsupported(call, "RANGE frames other than over one ascending numeric ORDER BY key")
@@ -147,8 +173,8 @@ class WindowPlanner:
         name = call.name
         ref = f"${field}"
         if name in RANKING:
-            if not ordered and name != "row_number":
-                raise ProgrammingError(f"{name}() needs ORDER BY in its window")
+            if not ordered and name != "row_number":  # every row is a peer of every other: all rank first
+                return {}, Typed({"$literal": 1}, "BIGINT", False)
             return {field: {RANKING[name]: {}}}, Typed(ref, "BIGINT", False)
         if name in ("lag", "lead"):
             value = self.compiler.value(call.args[0])
@@ -161,8 +187,8 @@ class WindowPlanner:
             operator = "$first" if name == "first_value" else "$last"
             return {field: {operator: value.mql, "window": self._window(call, ordered)}}, Typed(ref, value.type, True)
         if name == "percent_rank":  # (rank - 1) / (rows in the partition - 1); 0 for a single row
-            if not ordered:
-                raise ProgrammingError("percent_rank() needs ORDER BY in its window")
+            if not ordered:  # every row ranks first
+                return {}, Typed({"$literal": 0.0}, "REAL", False)
             everything = {"documents": ["unbounded", "unbounded"]}
             rank, rows = f"${field}_r", f"${field}_n"
             value = {"$cond": [{"$lte": [rows, 1]}, 0.0,
