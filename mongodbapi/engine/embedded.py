@@ -100,6 +100,9 @@ $group $count       no input documents gave one document (_id: null, zero accumu
                     {n: 0}); doc: no document, also inside $facet
 $addFields $set     a field whose value was missing ($$REMOVE, a missing path) kept its
                     old value (doc: the field is removed), also in pipeline updates
+$addFields $set     a dotted path set or removed the field in the input's embedded
+$unset              document, which later expressions of the stage and the other
+                    pipelines of a $facet then saw (doc: each reads its input as it is)
 $lookup in $facet   the joined field was set on input documents shared with the other
                     facets
 $sum $avg $min $max in $group/$bucket and as expressions: $sum added array elements and

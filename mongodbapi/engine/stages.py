@@ -1,9 +1,10 @@
-"""Aggregation stages $group, $count and $addFields/$set, as the manual describes them.
+"""Aggregation stages $group, $count, $addFields/$set and $unset, as the manual describes them.
 
 doc: no input documents give no output document from $group (also with _id: null) and
 from $count (the engine gave one); documents with BSON-equal _id values form one group
 (the engine used Python equality: true joined 1, 1.0 split from 1); a field that
-$addFields/$set evaluates to missing is removed (the engine kept its old value).
+$addFields/$set evaluates to missing is removed (the engine kept its old value); a
+dotted path set or unset changes a copy of the embedded document, never the input's.
 """
 
 from __future__ import annotations
@@ -63,31 +64,64 @@ def _wrap_count(original: Callable) -> Callable:
     return count
 
 
+def set_path(document: dict, path: str, value: Any) -> None:
+    """Sets the dotted ``path`` of ``document`` to ``value``, or removes it if ``value`` is
+    missing; the documents on the way are made documents, and copied, so that the input
+    document, which other $facet pipelines and the stage's other expressions read, keeps
+    its embedded documents."""
+    head, _, rest = path.partition(".")
+    if rest:
+        inner = document.get(head)
+        document[head] = inner = dict(inner) if isinstance(inner, dict) else {}
+        set_path(inner, rest, value)
+    elif value is NOTHING:
+        document.pop(head, None)
+    else:
+        document[head] = value
+
+
 def add_fields(in_collection: Any, database: Any, options: Any, user_vars: Any) -> list:
     """``$addFields`` / ``$set`` (also in pipeline updates), replacing the engine's handler.
 
     doc ($addFields, $$REMOVE): a field whose value evaluates to missing
     (``$$REMOVE``, a missing field path) is removed from the output document; the
-    engine skipped it and so kept an existing value. Every expression still sees
-    the input document; a dotted path still makes its parents documents (server:
-    ``{"a.b": "$$REMOVE"}`` on ``{}`` gives ``{a: {}}``).
+    engine skipped it and so kept an existing value. Every expression sees the input
+    document (the engine changed the input's embedded document for a dotted path, which
+    later expressions and the other pipelines of a $facet then saw); a dotted path still
+    makes its parents documents (server: ``{"a.b": "$$REMOVE"}`` on ``{}`` gives ``{a: {}}``).
     """
     if not options:
         raise OperationFailure(
             "Invalid $addFields :: caused by :: specification must have at least one field")
     out_collection = [dict(doc) for doc in in_collection]
     for field, value in options.items():
-        parts = field.split(".")
         for in_doc, out_doc in zip(in_collection, out_collection):
-            out_value = aggregate._parse_expression(value, in_doc, user_vars=user_vars)
-            for subfield in parts[:-1]:
-                if not isinstance(out_doc.get(subfield), dict):
-                    out_doc[subfield] = {}
-                out_doc = out_doc[subfield]
-            if out_value is NOTHING:
-                out_doc.pop(parts[-1], None)
-            else:
-                out_doc[parts[-1]] = out_value
+            set_path(out_doc, field, aggregate._parse_expression(value, in_doc,
+                                                                 user_vars=user_vars))
+    return out_collection
+
+
+def _unset_path(document: dict, parts: list[str]) -> None:
+    head = parts[0]
+    if len(parts) == 1:
+        document.pop(head, None)
+    elif isinstance(document.get(head), dict):
+        document[head] = inner = dict(document[head])
+        _unset_path(inner, parts[1:])
+
+
+def _unset(in_collection: Any, database: Any, options: Any, user_vars: Any = None) -> list:
+    """``$unset``, replacing the engine's handler, which removed a dotted field from the
+    input's embedded document (so from the other pipelines of a $facet too)."""
+    fields = [options] if isinstance(options, str) else options
+    if not isinstance(fields, list):
+        raise OperationFailure("$unset options must be a string or list of strings")
+    out_collection = []
+    for document in in_collection:
+        out_doc = dict(document)
+        for field in fields:
+            _unset_path(out_doc, field.split("."))
+        out_collection.append(out_doc)
     return out_collection
 
 
@@ -102,3 +136,4 @@ def install() -> None:
     wrap_stage(handlers, "$group", _wrap_group)
     wrap_stage(handlers, "$count", _wrap_count)
     handlers["$addFields"] = handlers["$set"] = add_fields
+    handlers["$unset"] = _unset

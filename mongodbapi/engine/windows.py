@@ -24,6 +24,7 @@ from pymongo.errors import OperationFailure
 from .accumulators import WINDOW_ACCUMULATORS
 from .bson_order import compare, same
 from .numeric import exact_value
+from .stages import set_path
 from .values import INT32_RANGE, NOTHING, is_number, type_name, whole_number
 
 
@@ -165,17 +166,6 @@ def _range_window(keys: list, current: int, lower: Any, upper: Any, unit: str | 
             high += 1
         high -= 1
     return range(low, high + 1)
-
-
-def _set_path(document: dict, path: str, value: Any) -> None:
-    """Sets ``path`` (dotted) in ``document`` without changing dicts shared with the input."""
-    head, _, rest = path.partition(".")
-    if not rest:
-        document[head] = value
-        return
-    inner = document.get(head)
-    document[head] = inner = dict(inner) if isinstance(inner, dict) else {}
-    _set_path(inner, rest, value)
 
 
 class _WindowOutput:
@@ -339,7 +329,7 @@ def _set_window_fields(in_collection: Any, database: Any, options: Any, user_var
         for i, document in enumerate(partition):
             document = dict(document)
             for field, values in columns:
-                _set_path(document, field, values[i])
+                set_path(document, field, values[i])
             result.append(document)
     return result
 

@@ -2163,6 +2163,30 @@ def test_remove_in_replace_with_merge_objects(two):
     assert out == [{"x": 1, "y": 2, "a": 1}, {"x": 3, "y": 4, "a": 2}]
 
 
+def test_set_expressions_read_the_input_embedded_document(two):
+    # doc ($addFields): every expression reads the stage's input document, so c gets the
+    # old s.x (the engine changed the input's embedded document before evaluating c).
+    (doc,) = two.aggregate([{"$match": {"_id": 1}}, {"$set": {"s.x": 5, "c": "$s.x"}}])
+    assert doc == {"_id": 1, "a": 1, "s": {"x": 5, "y": 2}, "c": 1}
+
+
+def test_dotted_set_and_unset_leave_the_other_facets_alone(two):
+    # doc ($facet): each sub-pipeline gets the same input documents; a dotted $set or $unset
+    # in one of them must not change what the others see.
+    (doc,) = two.aggregate([{"$facet": {"set": [{"$set": {"s.z": 9}}],
+                                        "unset": [{"$unset": ["s.x", "a", "nope.x", "a.b"]}],
+                                        "as_is": []}}])
+    assert doc["as_is"] == [{"_id": 1, "a": 1, "s": {"x": 1, "y": 2}},
+                            {"_id": 2, "a": 2, "s": {"x": 3, "y": 4}}]
+    assert doc["set"][0] == {"_id": 1, "a": 1, "s": {"x": 1, "y": 2, "z": 9}}
+    assert doc["unset"] == [{"_id": 1, "s": {"y": 2}}, {"_id": 2, "s": {"y": 4}}]
+
+
+def test_unset_still_checks_its_argument(two):
+    with pytest.raises(OperationFailure, match="string or list of strings"):
+        list(two.aggregate([{"$unset": 1}]))
+
+
 def test_remove_add_fields_handler_installed_once(monkeypatch):
     from mongomock_ng import aggregate
 
