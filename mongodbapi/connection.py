@@ -41,20 +41,25 @@ Savepoints
     ``$rand`` in an update pipeline, which documents a filter selects) is evaluated again.
     Sequence values are taken outside the transaction, so like PostgreSQL's sequences they are
     not given back by a rollback. The log lives as long as the transaction and holds a copy of
-    every document written in it.
+    every document written in it. A replay does not extend a MongoDB transaction's life beyond
+    the server's ``transactionLifetimeLimitSeconds`` (60 s by default) counted from the replay:
+    Django's ``TestCase``, which keeps one transaction open per test class once savepoints
+    exist, may need that limit raised on a real server.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
 from typing import Any, Optional
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pymongo
 
 from . import errors
 from .catalog import Catalog
+from .engine import storage
 from .exec.errors import translated
 from .exec.writes import Logged, replay
 
@@ -86,9 +91,7 @@ def _client_for(uri: str, options: dict[str, Any]) -> Any:
         client = _clients.get(key)
         if client is None:
             if uri.startswith("mongomock://"):
-                client = _clients.get("mongomock://")
-                if client is None:
-                    client = _clients["mongomock://"] = _embedded_client()
+                client = _embedded_server(uri)
             else:
                 options.setdefault("serverSelectionTimeoutMS", DEFAULT_TIMEOUT_MS)
                 options.setdefault("connectTimeoutMS", DEFAULT_TIMEOUT_MS)
@@ -101,6 +104,21 @@ def _client_for(uri: str, options: dict[str, Any]) -> Any:
             _clients[key] = client
         _client_users[id(client)] = _client_users.get(id(client), 0) + 1
         return client
+
+
+def _embedded_server(uri: str) -> Any:
+    """The in-process server a ``mongomock://`` URI names (the caller holds ``_clients_lock``):
+    the memory-only one, or with ``?file=PATH`` the one that keeps its data in that file."""
+    options = parse_qs(urlsplit(uri).query, keep_blank_values=True)
+    unknown = sorted(set(options) - {"file"})
+    if unknown:
+        raise errors.InterfaceError(f"unknown mongomock:// option(s) {', '.join(unknown)} in {uri!r} (known: file)")
+    path = os.path.abspath(options["file"][-1]) if options.get("file", [""])[-1] else None
+    key = f"mongomock://?file={path}" if path else "mongomock://"
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = storage.open_server(path, _embedded_client) if path else _embedded_client()
+    return client
 
 
 def _release_client(client: Any) -> None:
@@ -179,6 +197,13 @@ class Connection:
             with translated():
                 self._session.commit_transaction()
         self._transaction_ended()
+        storage.save(self.client)
+
+    def statement_done(self) -> None:
+        """A statement that may change data succeeded: outside a transaction its changes are
+        durable now, so the in-process engine's data file (if it has one) is written."""
+        if not self._in_transaction:
+            storage.save(self.client)
 
     def rollback(self) -> None:
         self._check_open()
