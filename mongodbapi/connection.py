@@ -41,10 +41,10 @@ Savepoints
     ``$rand`` in an update pipeline, which documents a filter selects) is evaluated again.
     Sequence values are taken outside the transaction, so like PostgreSQL's sequences they are
     not given back by a rollback. The log lives as long as the transaction and holds a copy of
-    every document written in it. A replay does not extend a MongoDB transaction's life beyond
-    the server's ``transactionLifetimeLimitSeconds`` (60 s by default) counted from the replay:
-    Django's ``TestCase``, which keeps one transaction open per test class once savepoints
-    exist, may need that limit raised on a real server.
+    every document written in it. On a real server each MongoDB transaction (a replay starts a
+    new one) lives at most ``transactionLifetimeLimitSeconds`` (60 s by default); Django's
+    ``TestCase`` keeps one transaction open per test class once savepoints exist, so a long test
+    class may need that limit raised.
 """
 
 from __future__ import annotations
