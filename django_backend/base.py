@@ -160,7 +160,9 @@ class DatabaseWrapper(BaseDatabaseWrapper):
         if isinstance(host, (list, tuple)):
             host = ",".join(host)
         if host.startswith("mongomock://"):
-            dsn = "mongomock://" + name  # one in-process server per process; the database is NAME
+            # The in-process engine: the database is NAME; "mongomock://?file=PATH" keeps the data in a file.
+            query = host.partition("?")[2]
+            dsn = "mongomock://" + name + ("?" + query if query else "")
             client_options = {}
         elif "://" in host:
             dsn = host

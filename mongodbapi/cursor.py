@@ -86,11 +86,14 @@ class Cursor:
     def _run(self, prepared: Prepared, run: Any) -> Result:
         """Run a statement; a failed write fails the transaction that holds its partial writes."""
         try:
-            return run()
+            result = run()
         except errors.Error as exc:
             if isinstance(prepared, PreparedWrite):
                 self.connection.write_failed(exc)
             raise
+        if not prepared.is_query or isinstance(prepared, PreparedWrite):
+            self.connection.statement_done()
+        return result
 
     def callproc(self, procname: str, parameters: Any = None) -> Any:
         raise errors.NotSupportedError("MongoDB has no stored procedures")

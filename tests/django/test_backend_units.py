@@ -43,6 +43,9 @@ class TestConnectionParams:
         p = params(HOST="mongomock://", ENFORCE_SCHEMA=False)
         assert p == {"dsn": "mongomock://app", "database": "app", "enforce_schema": False}
 
+    def test_in_process_engine_with_a_data_file(self):
+        assert params(HOST="mongomock://?file=db.mongo")["dsn"] == "mongomock://app?file=db.mongo"
+
     def test_djongo_client_dict(self):
         p = params(CLIENT={"host": "mongodb://h:1", "username": "u", "password": "p", "authSource": "admin",
                            "authMechanism": "SCRAM-SHA-1"})
