@@ -248,6 +248,9 @@ GAPS = [
          "(3, 'other', 13, 1)"],
         'SELECT "ti"."tag" FROM "ti" INNER JOIN "an" ON ("ti"."oid" = "an"."id" AND ("ti"."ct" = %s)) '
         'WHERE "an"."id" IS NOT NULL ORDER BY "an"."name" ASC, "ti"."tag" ASC', [12], rows=[("yellow",), ("hairy",)]),
+    Gap("G49", "A subquery in INSERT ... VALUES (create(x=Subquery(...)))",
+        [T, FILL], 'INSERT INTO "t" ("a") VALUES ((SELECT MAX(U0."a") FROM "t" U0)) RETURNING "t"."a"', [],
+        rows=[(3,)]),
 ]
 
 
