@@ -228,20 +228,34 @@ def _at_time_zone(compiler: "ExprCompiler", node: ast.Func) -> Typed:
     return Typed(null_guard([source, zone], local), "TIMESTAMP", source.nullable or zone.nullable)
 
 
+def _json_value(value: Typed) -> Any:
+    """A JSON member: SQL NULL is JSON null. A missing field would drop an object's key, and an
+    array element must be null too (the embedded engine showed a missing element as <NOTHING>)."""
+    return {"$ifNull": [value.mql, None]} if value.nullable else value.mql
+
+
 def _json_array(compiler: "ExprCompiler", node: ast.Func) -> Typed:
-    return Typed([compiler.value(a).mql for a in node.args], "JSON", False)
+    """JSON_ARRAY(v, ...): NULL arguments stay as JSON nulls (PostgreSQL's json_build_array)."""
+    items = [_json_value(compiler.value(a)) for a in node.args]
+    return Typed(items if items else {"$literal": []}, "JSON", False)
 
 
 def _json_object(compiler: "ExprCompiler", node: ast.Func) -> Typed:
-    """JSON_OBJECT(key, value, ...): keys must be string literals (they become field names)."""
+    """JSON_OBJECT(key, value, ...): keys must be string literals (they become field names); a NULL
+    value keeps its key with a JSON null (PostgreSQL's json_build_object); JSON_OBJECT() is {}.
+
+    The document is an argument of ``$mergeObjects`` so that it is always read as an expression: a
+    bare ``{"a": 1}`` as a ``$project`` value would be a projection (include ``a``), and ``{}``
+    there is an error."""
     if len(node.args) % 2:
         raise ProgrammingError("json_object() takes key, value pairs")
     document: dict[str, Any] = {}
     for key, value in zip(node.args[::2], node.args[1::2]):
-        if not isinstance(key, ast.Literal) or not isinstance(key.value, str) or key.value.startswith("$"):
-            raise NotSupportedError("json_object() keys must be string literals not starting with '$'")
-        document[key.value] = compiler.value(value).mql
-    return Typed(document, "JSON", False)
+        if not isinstance(key, ast.Literal) or not isinstance(key.value, str) or key.value.startswith("$") \
+                or "." in key.value:
+            raise NotSupportedError("json_object() keys must be string literals without '.' and not starting with '$'")
+        document[key.value] = _json_value(compiler.value(value))
+    return Typed({"$mergeObjects": [document]} if document else {"$literal": {}}, "JSON", False)
 
 
 def _field_exists(compiler: "ExprCompiler", node: ast.Func) -> Typed:
