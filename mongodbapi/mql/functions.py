@@ -13,7 +13,7 @@ import math
 from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..sql.walk import walk
-from ..types import INTEGER_TYPES
+from ..types import INTEGER_TYPES, TEXT_TYPES
 from .expr import Typed, literal, null_guard, unsupported
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -432,7 +432,16 @@ def cast(operand: Typed, target: str) -> Typed:
     if target == "DATE":
         converted: Any = {"$dateTrunc": {"date": {"$convert": {"input": operand.mql, "to": "date"}}, "unit": "day"}}
         return Typed(null_guard([operand], converted), "DATE", operand.nullable)
-    if operand.type in ("UUID", "BLOB") and target in ("TEXT", "VARCHAR", "CHAR"):
+    if operand.type == "UUID" and target in ("TEXT", "VARCHAR", "CHAR"):
+        # The hyphenated lowercase form, as PostgreSQL's uuid::text. $convert's "format" is new in
+        # MongoDB 8.0: a 7.0 server (and the embedded engine) refuses the argument with an error.
+        converted = {"$convert": {"input": operand.mql, "to": "string", "format": "uuid", "onNull": None}}
+        return Typed(converted, target, operand.nullable)
+    if operand.type in TEXT_TYPES and target == "UUID":
+        converted = {"$convert": {"input": operand.mql, "to": {"type": "binData", "subtype": 4}, "format": "uuid",
+                                  "onNull": None}}
+        return Typed(converted, target, operand.nullable)
+    if operand.type == "BLOB" and target in ("TEXT", "VARCHAR", "CHAR"):
         raise NotSupportedError(f"CAST of a {operand.type} value to {target} is not supported: MongoDB 7.0 "
                                 "cannot convert binary data to text")
     to = _CONVERT_TO.get(target)
