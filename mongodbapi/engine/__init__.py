@@ -24,6 +24,8 @@ a mark (``values.MARK``), so installing again never wraps a wrapper.
 - ``clock``: ``$$NOW``/``$$CLUSTER_TIME`` in ``_Parser._parse_basic_expression``, from a
   clock that each command (``Collection`` methods, ``Cursor._compute_results``,
   ``process_pipeline``) sets once in a context variable.
+- ``pipeline``: ``aggregate.process_pipeline``, which runs the per-document stages that
+  feed a ``$limit`` lazily, document by document, as a server does.
 - ``stages``, ``windows``, ``documents``: entries of ``aggregate._PIPELINE_HANDLERS``
   ($group, $count, $addFields/$set; $setWindowFields; $documents, $unionWith, $lookup),
   ``Collection.aggregate`` and a new ``Database.aggregate``.

@@ -60,29 +60,6 @@ def command_clock() -> Iterator[None]:
         _clock.reset(token)
 
 
-def _wrap_process_pipeline(original: Callable) -> Callable:
-    """``process_pipeline`` as one command (see :func:`_one_clock`) over a list.
-
-    The engine's ``$lookup`` with ``from`` and ``pipeline`` hands the foreign
-    documents over as a generator; stage handlers that read their input twice
-    (``$project``, ``$addFields``) or slice it (``$limit``, ``$skip``) then see
-    nothing or fail. Every stage handler returns a list, so a list on entry
-    gives every stage a list.
-    """
-    if getattr(original, MARK, False):
-        return original
-
-    @functools.wraps(original)
-    def process_pipeline(collection: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(collection, list):
-            collection = list(collection)
-        with command_clock():
-            return original(collection, *args, **kwargs)
-
-    setattr(process_pipeline, MARK, True)
-    return process_pipeline
-
-
 def _one_clock(method: Callable) -> Callable:
     """``method`` runs as one command: $$NOW has one value throughout."""
     if getattr(method, MARK, False):
@@ -136,4 +113,3 @@ def install() -> None:
         for name in methods:
             if name in vars(cls):
                 setattr(cls, name, _one_clock(getattr(cls, name)))
-    aggregate.process_pipeline = _wrap_process_pipeline(aggregate.process_pipeline)

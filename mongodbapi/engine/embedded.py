@@ -96,6 +96,10 @@ $getField           an input given as an expression (not a "$path") was not eval
 sub-pipelines       $lookup with from + pipeline handed the stages a generator: $project
                     and $addFields read it twice (empty or no documents), $limit/$skip
                     failed. ``process_pipeline`` now takes any input as a list
+$limit              every stage ran over all of its input, so $lookup, $unwind, $limit 20
+                    looked up every document (server: the stages stop once $limit has
+                    its documents). Per-document stages that feed a $limit now run
+                    lazily (see ``pipeline``)
 $group $count       no input documents gave one document (_id: null, zero accumulators;
                     {n: 0}); doc: no document, also inside $facet
 $addFields $set     a field whose value was missing ($$REMOVE, a missing path) kept its
@@ -176,10 +180,10 @@ def install() -> None:
         if _installed:
             return
         # Imported here, so that importing this module does not need mongomock_ng.
-        from . import (accumulators, clock, conversion, documents, operators, query, stages,
-                       updates, windows)
+        from . import (accumulators, clock, conversion, documents, operators, pipeline, query,
+                       stages, updates, windows)
 
-        for module in (operators, accumulators, conversion, query, updates, clock, documents,
-                       stages, windows):
+        for module in (operators, accumulators, conversion, query, updates, clock, pipeline,
+                       documents, stages, windows):
             module.install()
         _installed = True
