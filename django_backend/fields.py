@@ -163,7 +163,8 @@ def _concrete(container: type) -> type:
         meta = type("Meta", (), {"app_label": container._meta.app_label or "django_backend", "managed": False,
                                  "apps": _twin_apps})
         twin = type(container.__name__, (container,), {"__module__": container.__module__, "Meta": meta,
-                                                      "__qualname__": container.__qualname__})
+                                                      "__qualname__": container.__qualname__,
+                                                      "__reduce__": _reduce_embedded})
         _twins[container] = twin
         original_new = container.__new__
 
@@ -176,6 +177,19 @@ def _concrete(container: type) -> type:
 
         container.__new__ = __new__  # type: ignore[method-assign]
     return twin
+
+
+def _reduce_embedded(instance: Any) -> tuple[Any, tuple[type, Any]]:
+    """Pickle and copy an embedded instance through its container: Django's own ``Model.__reduce__``
+    looks the class up in the app registry, where the stand-in is not (``setUpTestData`` deep-copies)."""
+    return _rebuild_embedded, (type(instance).__mro__[1], instance.__getstate__())
+
+
+def _rebuild_embedded(container: type, state: dict[str, Any]) -> Any:
+    twin = _concrete(container)
+    instance = twin.__new__(twin)
+    instance.__setstate__(state)
+    return instance
 
 
 def _container_fields(container: type) -> list[Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
+import pickle
 
 import pytest
 
@@ -34,6 +36,15 @@ class EmbeddedFieldTests(TestCase):
         blog = Blog(name="x")
         self.assertIsInstance(blog, Blog)
         self.assertEqual(blog.name, "x")
+
+    def test_embedded_instances_copy_and_pickle(self):
+        # TestCase deep-copies setUpTestData's objects for every test; the instance's class is a
+        # stand-in outside the app registry, which Django's Model.__reduce__ would look up.
+        blog = Blog(name="x", tagline="y")
+        for copied in (copy.deepcopy(blog), pickle.loads(pickle.dumps(blog))):
+            self.assertIsInstance(copied, Blog)
+            self.assertEqual((copied.name, copied.tagline), ("x", "y"))
+        self.assertEqual(copy.deepcopy(self.djongo).blog.name, "Djongo")
 
     def test_stored_as_embedded_document(self):
         document = raw_document(Entry, self.beatles.pk)
