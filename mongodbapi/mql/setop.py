@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
 def _side(node: ast.Node, context: "PlanContext", correlation: Any) -> tuple[Optional[str], list[Any], list[OutputColumn]]:
     if isinstance(node, ast.SetOperation):
         return _combine(node, context, correlation)
-    plan = context.plan_query(ast.Select(node), correlation=correlation, as_subquery=True)
+    # a parenthesised member with its own ORDER BY/LIMIT/WITH is a query of its own; its sort, skip
+    # and limit run inside its side of the $unionWith, before the rows are combined
+    select = node if isinstance(node, ast.Select) else ast.Select(node)
+    plan = context.plan_query(select, correlation=correlation, as_subquery=True)
     return plan.collection, plan.full_pipeline(), plan.columns
 
 
@@ -94,8 +97,8 @@ def plan_set_operation(select: ast.Select, context: "PlanContext", correlation: 
 
 
 def _first_core(node: ast.Node) -> ast.SelectCore:
-    while isinstance(node, ast.SetOperation):
-        node = node.left
+    while isinstance(node, (ast.SetOperation, ast.Select)):
+        node = node.left if isinstance(node, ast.SetOperation) else node.body
     assert isinstance(node, ast.SelectCore)
     return node
 

@@ -295,7 +295,7 @@ class SelectCore(Node):
 class SetOperation(Node):
     op: str  # 'union' 'intersect' 'except'
     all: bool
-    left: Node
+    left: Node  # SelectCore | SetOperation | Select (a parenthesised member with ORDER BY/LIMIT/WITH)
     right: Node
     pos: Pos = _pos()
 

@@ -561,6 +561,14 @@ class SQLTransformer(Transformer):
             return ast.SetOperation(op, _has(children, "ALL"), left, right, pos=_pos_of(children))
         return build
 
+    def paren_query(self, children: list[Any]) -> ast.Node:
+        """A parenthesised member of a set operation: its own query when it has ORDER BY, LIMIT,
+        OFFSET or WITH, else just its body (``(SELECT ...)`` means ``SELECT ...`` there)."""
+        select = children[0]
+        if select.order_by or select.limit is not None or select.offset is not None or select.with_:
+            return select
+        return select.body
+
     union = _set_operation("union")
     except_ = _set_operation("except")
     intersect = _set_operation("intersect")

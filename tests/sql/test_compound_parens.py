@@ -1,0 +1,93 @@
+"""Parenthesised members of UNION / INTERSECT / EXCEPT with their own ORDER BY / LIMIT (gap G40).
+
+SQLite does not accept a parenthesised member, so its side of each comparison wraps the member in
+``SELECT * FROM (...)``, which means the same. Results are compared in order when the statement
+ends with ORDER BY, else as sorted lists.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import mongodbapi
+
+ROWS = [(1, 5), (2, 3), (3, 8), (4, None), (5, 3), (6, 1), (7, 9), (8, 6)]
+
+CASES = [
+    ('(SELECT "t"."id" FROM "t" ORDER BY "t"."id" DESC LIMIT 1) UNION (SELECT "t"."id" FROM "t" WHERE "t"."id" = 1) '
+     'ORDER BY 1',
+     'SELECT * FROM (SELECT "t"."id" FROM "t" ORDER BY "t"."id" DESC LIMIT 1) UNION '
+     'SELECT * FROM (SELECT "t"."id" FROM "t" WHERE "t"."id" = 1) ORDER BY 1', None),
+    ("(SELECT a FROM t ORDER BY a LIMIT 3) UNION ALL (SELECT a FROM t ORDER BY a DESC LIMIT 2) ORDER BY 1",
+     "SELECT * FROM (SELECT a FROM t ORDER BY a LIMIT 3) UNION ALL SELECT * FROM (SELECT a FROM t ORDER BY a DESC "
+     "LIMIT 2) ORDER BY 1", None),
+    ("(SELECT a FROM t ORDER BY a LIMIT 5) INTERSECT (SELECT a FROM t ORDER BY a DESC LIMIT 5)",
+     "SELECT * FROM (SELECT a FROM t ORDER BY a LIMIT 5) INTERSECT SELECT * FROM (SELECT a FROM t ORDER BY a DESC "
+     "LIMIT 5)", None),
+    ("(SELECT a FROM t) EXCEPT (SELECT a FROM t ORDER BY a LIMIT 2 OFFSET 1) ORDER BY 1",
+     "SELECT a FROM t EXCEPT SELECT * FROM (SELECT a FROM t ORDER BY a LIMIT 2 OFFSET 1) ORDER BY 1", None),
+    ("(SELECT a FROM t WHERE a < 4) UNION (SELECT a FROM t WHERE a > 5) INTERSECT (SELECT a FROM t WHERE a > 7) "
+     "ORDER BY 1",
+     "SELECT a FROM t WHERE a < 4 UNION SELECT * FROM (SELECT a FROM t WHERE a > 5 INTERSECT "
+     "SELECT a FROM t WHERE a > 7) ORDER BY 1", None),
+    ("((SELECT a FROM t WHERE a < 4) UNION (SELECT a FROM t WHERE a > 7)) EXCEPT (SELECT 1) ORDER BY 1",
+     "SELECT * FROM (SELECT a FROM t WHERE a < 4 UNION SELECT a FROM t WHERE a > 7) EXCEPT SELECT 1 ORDER BY 1",
+     None),
+    ("(SELECT a FROM t ORDER BY a LIMIT %s) UNION (SELECT a FROM t WHERE a = %s) ORDER BY 1",
+     "SELECT * FROM (SELECT a FROM t ORDER BY a LIMIT ?) UNION SELECT a FROM t WHERE a = ? ORDER BY 1", (3, 9)),
+    ("SELECT id FROM t WHERE a IN ((SELECT a FROM t ORDER BY a DESC LIMIT 2) UNION (SELECT 1)) ORDER BY id",
+     "SELECT id FROM t WHERE a IN (SELECT * FROM (SELECT a FROM t ORDER BY a DESC LIMIT 2) UNION SELECT 1) "
+     "ORDER BY id", None),
+    ("(WITH w AS (SELECT a FROM t WHERE a IS NOT NULL) SELECT a FROM w ORDER BY a LIMIT 1) UNION SELECT 100 "
+     "ORDER BY 1",
+     "SELECT * FROM (WITH w AS (SELECT a FROM t WHERE a IS NOT NULL) SELECT a FROM w ORDER BY a LIMIT 1) "
+     "UNION SELECT 100 ORDER BY 1", None),
+    ("SELECT a FROM t WHERE id < 3 UNION (SELECT a FROM t ORDER BY a DESC LIMIT 1 OFFSET 1)",
+     "SELECT a FROM t WHERE id < 3 UNION SELECT * FROM (SELECT a FROM t ORDER BY a DESC LIMIT 1 OFFSET 1)", None),
+]
+
+
+@pytest.fixture(scope="module")
+def both():
+    lite = sqlite3.connect(":memory:")
+    lite.execute('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a" INTEGER)')
+    lite.executemany("INSERT INTO t VALUES (?, ?)", ROWS)
+    conn = mongodbapi.connect("mongomock://compound_parens")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a" INTEGER)')
+    cur.executemany("INSERT INTO t VALUES (%s, %s)", ROWS)
+    yield cur, lite
+    conn.client.drop_database("compound_parens")
+    conn.close()
+    lite.close()
+
+
+def _key(row: tuple) -> tuple:
+    return tuple((v is not None, v) for v in row)
+
+
+@pytest.mark.parametrize("sql, lite_sql, params", CASES)
+def test_as_sqlite(both, sql: str, lite_sql: str, params) -> None:
+    cur, lite = both
+    cur.execute(sql, params)
+    got = cur.fetchall()
+    want = lite.execute(lite_sql, params or ()).fetchall()
+    if not sql.rstrip().upper().endswith(("ORDER BY 1", "ORDER BY ID")):
+        got, want = sorted(got, key=_key), sorted(want, key=_key)
+    assert got == want
+
+
+def test_parentheses_around_a_scalar_subquery_stay_an_expression(both) -> None:
+    cur, _ = both
+    cur.execute("SELECT ((SELECT MAX(a) FROM t)), id FROM t WHERE id IN ((SELECT 2)) ")
+    assert cur.fetchall() == [(9, 2)]
+
+
+def test_a_lone_parenthesised_query_is_a_syntax_error(both) -> None:
+    """Only as a member of a set operation (PostgreSQL also takes it alone)."""
+    cur, _ = both
+    with pytest.raises(mongodbapi.ProgrammingError, match="syntax error"):
+        cur.execute("(SELECT a FROM t)")
