@@ -9,9 +9,11 @@ Transactions
     than pretending to have undone them. DDL is not transactional in MongoDB: a CREATE, DROP or
     ALTER first commits the open transaction (and forgets its savepoints), as in MySQL.
 
-    A statement that fails while it writes (INSERT, UPDATE, DELETE) fails the transaction: a
-    real server aborts the MongoDB transaction on a write error, so the driver aborts it too,
-    on every server and on the in-process engine alike. The connection then refuses further
+    A statement that fails while it runs (a write, or a query the server could not finish)
+    fails the transaction: a real server aborts the MongoDB transaction when a command in it
+    fails, so the driver aborts it too, on every server and on the in-process engine alike. A
+    statement rejected before anything was sent (a syntax error, an unknown column) leaves the
+    transaction as it was. The connection then refuses further
     statements with ``InternalError`` until ``rollback()`` or ``ROLLBACK TO SAVEPOINT`` (as
     PostgreSQL does); ``commit()`` raises ``InternalError`` and ends the failed transaction.
 
@@ -319,8 +321,9 @@ class Connection:
         """Append a write sent in the open transaction to the redo log (exec/writes.py calls it)."""
         self._redo.append(entry)
 
-    def write_failed(self, exc: BaseException) -> None:
-        """A write statement failed: abort the MongoDB transaction, which holds its partial writes.
+    def statement_failed(self, exc: BaseException) -> None:
+        """A statement failed while it ran: abort the MongoDB transaction (which holds its partial
+        writes, and which a server aborts on a failed command anyway).
 
         The transaction stays failed (statements raise ``InternalError``) until ``rollback()`` or
         ``ROLLBACK TO SAVEPOINT``, which rebuilds it from the redo log; the log and the

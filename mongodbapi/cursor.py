@@ -84,14 +84,16 @@ class Cursor:
         return self
 
     def _run(self, prepared: Prepared, run: Any) -> Result:
-        """Run a statement; a failed write fails the transaction that holds its partial writes."""
+        """Run a statement; a query or write that fails while it runs fails the open transaction
+        (transaction-control statements are the driver's own and fail alone)."""
+        sends_commands = prepared.is_query or isinstance(prepared, PreparedWrite)
         try:
             result = run()
         except errors.Error as exc:
-            if isinstance(prepared, PreparedWrite):
-                self.connection.write_failed(exc)
+            if sends_commands:
+                self.connection.statement_failed(exc)
             raise
-        if not prepared.is_query or isinstance(prepared, PreparedWrite):
+        if not prepared.is_query or isinstance(prepared, PreparedWrite):  # it may have changed data
             self.connection.statement_done()
         return result
 

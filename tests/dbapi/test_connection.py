@@ -331,11 +331,27 @@ def test_commit_after_a_failed_write_raises_and_ends_the_transaction(conn, cur):
     assert count(cur) == 0  # usable again, and the lost insert is really gone
 
 
-def test_a_failed_read_does_not_end_the_transaction(conn, cur):
+def test_a_statement_rejected_before_it_runs_does_not_end_the_transaction(conn, cur):
     cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)")
     conn.commit()
     cur.execute("INSERT INTO t VALUES (1, 'a')")
     with pytest.raises(mongodbapi.ProgrammingError):
-        cur.execute("SELECT nope FROM t")
+        cur.execute("SELECT nope FROM t")  # planning fails: nothing reached the server
     conn.commit()
     assert count(cur) == 1
+
+
+def test_a_query_that_fails_on_the_server_fails_the_transaction_as_the_server_does(conn, cur):
+    cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)")
+    conn.commit()
+    cur.execute("INSERT INTO t VALUES (1, 'a')")
+    cur.execute("SAVEPOINT before_query")
+    cur.execute("INSERT INTO t VALUES (2, 'b')")
+    with pytest.raises(mongodbapi.DatabaseError, match="more than one row"):
+        cur.execute("SELECT (SELECT id FROM t) FROM t")
+    with pytest.raises(mongodbapi.InternalError, match="rollback"):
+        cur.execute("SELECT * FROM t")
+    cur.execute("ROLLBACK TO SAVEPOINT before_query")
+    conn.commit()
+    cur.execute("SELECT id FROM t")
+    assert cur.fetchall() == [(1,)]

@@ -309,8 +309,18 @@ def test_engine_failures_are_pep249_errors(table, sql, expected):
 
 
 def test_failed_query_does_not_break_the_connection(table):
+    table.connection.autocommit = True
     with pytest.raises(mongodbapi.DataError):
         table.execute("SELECT name + 1 FROM t")
+    assert rows(table) == BEFORE
+
+
+def test_failed_query_in_a_transaction_needs_a_rollback_as_the_server_aborted_it(table):
+    with pytest.raises(mongodbapi.DataError):
+        table.execute("SELECT name + 1 FROM t")
+    with pytest.raises(mongodbapi.InternalError, match="call rollback"):
+        rows(table)
+    table.connection.rollback()
     assert rows(table) == BEFORE
 
 
