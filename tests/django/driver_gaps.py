@@ -317,6 +317,7 @@ CAUSES = [
     ("G42", r"\$documentNumber"),
     ("G43", r"\$size must be an array"),
     ("G41", r"Func expressions are not supported in this position"),
+    ("G49", r"VALUES cannot refer to columns"),
     ("MS", r"BSON dates"),
 ]
 
