@@ -82,10 +82,12 @@ class FastLALR:
                     actions[symbol] = rule  # the state to shift to
                 elif (len(rule.expansion) == 1 and type(callbacks[rule]) is ExpandSingleChild
                       and rule.origin.name != "start"):
-                    actions[symbol] = rule.origin.name
+                    # str(): a freshly built table names rules with lark Tokens (a str subclass);
+                    # the parse loop tells these actions apart by their exact class.
+                    actions[symbol] = str(rule.origin.name)
                 else:
                     if rule not in reductions:
-                        reductions[rule] = _Reduce(len(rule.expansion), rule.origin.name, callbacks[rule])
+                        reductions[rule] = _Reduce(len(rule.expansion), str(rule.origin.name), callbacks[rule])
                     actions[symbol] = reductions[rule]
             self._actions[state] = actions
         self._unit_chains: dict[tuple[int, int, str], int] = {}

@@ -114,3 +114,22 @@ def test_unit_reduction_chains_are_remembered():
     sql_parser._transformer.reset(False)
     runner.parse("SELECT c + 1 FROM u WHERE d = 3")
     assert len(runner._unit_chains) == learned
+
+
+def test_runner_works_on_tables_lark_builds_fresh_without_its_cache():
+    # A new machine has no cached tables; a freshly built table names its rules with lark Tokens.
+    from importlib import resources
+
+    import lark
+
+    from mongodbapi.sql.transformer import SQLTransformer
+
+    transformer = SQLTransformer()
+    grammar = resources.files("mongodbapi.grammar").joinpath("sql.lark").read_text(encoding="utf-8")
+    fresh = lark.Lark(grammar, parser="lalr", lexer="basic", transformer=transformer, maybe_placeholders=False)
+    runner = FastLALR(fresh)
+    for sql in TRICKY:
+        transformer.reset(False)
+        expected = _with_positions(fresh.parse(sql))
+        transformer.reset(False)
+        assert _with_positions(runner.parse(sql)) == expected, sql
