@@ -155,9 +155,8 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     supports_select_union = True
     supports_select_intersection = True
     supports_select_difference = True
-    # False: the grammar has no parenthesised SELECTs inside UNION/INTERSECT/EXCEPT (DRIVER_GAPS.md G40).
-    supports_slicing_ordering_in_compound = False
-    supports_parentheses_in_compound = False
+    supports_slicing_ordering_in_compound = True  # (SELECT ... ORDER BY ... LIMIT n) UNION (...)
+    supports_parentheses_in_compound = True
     supports_over_clause = True
     supports_frame_range_fixed_distance = True
     # False: $setWindowFields has no frame exclusion.

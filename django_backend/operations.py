@@ -233,8 +233,6 @@ class DatabaseOperations(BaseDatabaseOperations):
     def combine_expression(self, connector: str, sub_expressions: list[str]) -> str:
         if connector == "^":
             return "POWER(%s)" % ",".join(sub_expressions)
-        if connector in ("&", "|", "<<", ">>", "#"):
-            raise NotSupportedError(f"Bitwise operator {connector} is not supported by the mongodbapi driver.")
         return super().combine_expression(connector, sub_expressions)
 
     def combine_duration_expression(self, connector: str, sub_expressions: list[str]) -> str:
