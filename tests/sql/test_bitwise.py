@@ -16,7 +16,10 @@ import sqlite3
 import pytest
 
 import mongodbapi
+
 from mongodbapi.exec.residual import bitwise
+
+from .twins import twin_tables
 
 NUMBERS = [0, 1, -1, 5, -5, 3, 42, -42, 2**31 - 1, -(2**31), 2**62 + 3, -(2**62) - 7, 2**63 - 1, -(2**63), None]
 DISTANCES = [-100, -64, -63, -62, -33, -1, 0, 1, 2, 31, 32, 33, 61, 62, 63, 64, 65, 100, None]
@@ -25,20 +28,11 @@ ROWS = [(i, a, n) for i, (a, n) in enumerate(itertools.product(NUMBERS, DISTANCE
 
 @pytest.fixture(scope="module")
 def both():
-    lite = sqlite3.connect(":memory:")
-    lite.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a BIGINT, n INTEGER)")
-    lite.executemany("INSERT INTO t VALUES (?, ?, ?)", ROWS)
-    conn = mongodbapi.connect("mongomock://bitwise_test")
-    conn.autocommit = True
-    cur = conn.cursor()
-    cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a BIGINT, n INTEGER)")
-    cur.executemany("INSERT INTO t VALUES (%s, %s, %s)", ROWS)
-    cur.execute("INSERT INTO t (id) VALUES (1000)")  # a and n missing
-    lite.execute("INSERT INTO t (id) VALUES (1000)")
-    yield cur, lite
-    conn.client.drop_database("bitwise_test")
-    conn.close()
-    lite.close()
+    with twin_tables("bitwise_test", "t", "CREATE TABLE t (id INTEGER PRIMARY KEY, a BIGINT, n INTEGER)",
+                     ROWS) as (cur, lite):
+        cur.execute("INSERT INTO t (id) VALUES (1000)")  # a and n missing
+        lite.execute("INSERT INTO t (id) VALUES (1000)")
+        yield cur, lite
 
 
 @pytest.mark.parametrize("driver_sql, sqlite_sql", [

@@ -7,11 +7,11 @@ ends with ORDER BY, else as sorted lists.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 import mongodbapi
+
+from .twins import twin_tables
 
 ROWS = [(1, 5), (2, 3), (3, 8), (4, None), (5, 3), (6, 1), (7, 9), (8, 6)]
 
@@ -51,18 +51,8 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def both():
-    lite = sqlite3.connect(":memory:")
-    lite.execute('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a" INTEGER)')
-    lite.executemany("INSERT INTO t VALUES (?, ?)", ROWS)
-    conn = mongodbapi.connect("mongomock://compound_parens")
-    conn.autocommit = True
-    cur = conn.cursor()
-    cur.execute('CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a" INTEGER)')
-    cur.executemany("INSERT INTO t VALUES (%s, %s)", ROWS)
-    yield cur, lite
-    conn.client.drop_database("compound_parens")
-    conn.close()
-    lite.close()
+    with twin_tables("compound_parens", "t", 'CREATE TABLE "t" ("id" INTEGER PRIMARY KEY, "a" INTEGER)', ROWS) as both:
+        yield both
 
 
 def _key(row: tuple) -> tuple:

@@ -8,32 +8,25 @@ and JSON_ARRAY() is []. Rows with a missing field and with a stored null both re
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
 import mongodbapi
+
+from .twins import twin_tables
 
 ROWS = [(1, 1, "x", 1.5), (2, None, "y", None), (3, 3, None, 2.0)]
 
 
 @pytest.fixture(scope="module")
 def both():
-    lite = sqlite3.connect(":memory:")
-    lite.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b TEXT, r REAL)")
-    lite.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", ROWS + [(4, None, None, None), (5, None, None, None)])
-    conn = mongodbapi.connect("mongomock://json_constructors")
-    conn.autocommit = True
-    cur = conn.cursor()
-    cur.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b TEXT, r REAL)")
-    cur.executemany("INSERT INTO t VALUES (%s, %s, %s, %s)", ROWS)
-    collection = conn.database[conn.catalog.get("t").name]
-    collection.insert_one({"_id": 4})  # every field missing
-    collection.insert_one({"_id": 5, "a": None, "b": None, "r": None})  # every field a stored null
-    yield cur, lite
-    conn.client.drop_database("json_constructors")
-    conn.close()
-    lite.close()
+    with twin_tables("json_constructors", "t", "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b TEXT, r REAL)",
+                     ROWS) as (cur, lite):
+        lite.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", [(4, None, None, None), (5, None, None, None)])
+        collection = cur.connection.database[cur.connection.catalog.get("t").name]
+        collection.insert_one({"_id": 4})  # every field missing
+        collection.insert_one({"_id": 5, "a": None, "b": None, "r": None})  # every field a stored null
+        yield cur, lite
 
 
 @pytest.mark.parametrize("expression", [

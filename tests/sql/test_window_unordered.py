@@ -9,29 +9,21 @@ is a peer of every other, so RANK() and DENSE_RANK() are 1 and PERCENT_RANK() is
 from __future__ import annotations
 
 import collections
-import sqlite3
 
 import pytest
 
 import mongodbapi
+
+from .twins import twin_tables
 
 ROWS = [(1, 1, 10), (2, 1, 20), (3, 2, 30), (4, 1, 40), (5, 3, 50), (6, 2, 60), (7, None, 70), (8, None, 80)]
 
 
 @pytest.fixture(scope="module")
 def both():
-    lite = sqlite3.connect(":memory:")
-    lite.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, a INTEGER, x INTEGER)")
-    lite.executemany("INSERT INTO p VALUES (?, ?, ?)", ROWS)
-    conn = mongodbapi.connect("mongomock://window_unordered")
-    conn.autocommit = True
-    cur = conn.cursor()
-    cur.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, a INTEGER, x INTEGER)")
-    cur.executemany("INSERT INTO p VALUES (%s, %s, %s)", ROWS)
-    yield cur, lite
-    conn.client.drop_database("window_unordered")
-    conn.close()
-    lite.close()
+    with twin_tables("window_unordered", "p", "CREATE TABLE p (id INTEGER PRIMARY KEY, a INTEGER, x INTEGER)",
+                     ROWS) as both:
+        yield both
 
 
 @pytest.mark.parametrize("window", [
