@@ -32,4 +32,8 @@ a mark (``values.MARK``), so installing again never wraps a wrapper.
 
 ``values`` and ``numeric`` hold what the others share: the missing marker, BSON type
 names, argument checks, the server's error codes and its number types.
+
+``storage`` is not a patch: it keeps an in-process server's data in a file
+(``mongomock://db?file=PATH``), loaded when the server starts and written back by the driver
+whenever data becomes durable.
 """
