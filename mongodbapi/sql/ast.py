@@ -330,6 +330,18 @@ class Insert(Node):
     query: Optional[Select]
     returning: tuple[Node, ...]
     ignore_conflicts: bool = False  # ON CONFLICT DO NOTHING
+    conflict: Optional["OnConflictUpdate"] = None  # ON CONFLICT (...) DO UPDATE
+    pos: Pos = _pos()
+
+
+@dataclass(frozen=True)
+class OnConflictUpdate(Node):
+    """``ON CONFLICT (target) DO UPDATE SET ... [WHERE ...]``: ``EXCLUDED.c`` in the assignments and
+    the condition is the proposed row's value of ``c``; other columns are the existing row's."""
+
+    target: tuple[str, ...]
+    assignments: tuple["Assignment", ...]
+    where: Optional[Expr]
     pos: Pos = _pos()
 
 

@@ -604,11 +604,18 @@ class SQLTransformer(Transformer):
     def on_conflict(self, children: list[Any]) -> tuple[str, bool]:
         return ("on_conflict", True)
 
+    def on_conflict_update(self, children: list[Any]) -> tuple[str, ast.OnConflictUpdate]:
+        target = next(c for c in children if isinstance(c, tuple) and all(isinstance(n, str) for n in c))
+        where = next((c[1] for c in children if isinstance(c, tuple) and c and c[0] == "where"), None)
+        return ("on_conflict_update", ast.OnConflictUpdate(target, tuple(_nodes(children, ast.Assignment)), where,
+                                                          pos=_pos_of(children)))
+
     def insert_stmt(self, children: list[Any]) -> ast.Insert:
         table = next(c for c in children if isinstance(c, _Name))
         columns: tuple[str, ...] = ()
         rows: tuple[tuple[ast.Expr, ...], ...] = ()
         query = None
+        conflict = None
         returning: tuple[ast.Node, ...] = ()
         for child in children:
             if isinstance(child, tuple) and child and child[0] == "rows":
@@ -619,10 +626,12 @@ class SQLTransformer(Transformer):
                 returning = child[1]
             elif isinstance(child, tuple) and child and child[0] == "on_conflict":
                 continue
+            elif isinstance(child, tuple) and child and child[0] == "on_conflict_update":
+                conflict = child[1]
             elif isinstance(child, tuple) and all(isinstance(c, str) for c in child):
                 columns = child
         ignore = any(isinstance(c, tuple) and c and c[0] == "on_conflict" for c in children)
-        return ast.Insert(str(table), columns, rows, query, returning, ignore, pos=_pos_of(children))
+        return ast.Insert(str(table), columns, rows, query, returning, ignore, conflict, pos=_pos_of(children))
 
     def assignment(self, children: list[Any]) -> ast.Assignment:
         value = children[-1] if isinstance(children[-1], ast.Expr) else ast.Default()
