@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from mongomock_ng import aggregate
 
-from . import accumulators, arithmetic, conversion, dates, strings, trigonometry
+from . import accumulators, arithmetic, conversion, dates, exponentials, strings, trigonometry
 from .bson_order import compare
 from .values import MARK, arg_list, literal, single_argument
 
@@ -83,7 +83,7 @@ def install() -> None:
     # The trigonometric operators are new names too (in a set).
     aggregate.arithmetic_operators.update(trigonometry.HANDLERS["_handle_arithmetic_operator"])
     overrides: dict[str, dict[str, Callable]] = {}
-    for module_handlers in (strings.HANDLERS, _HANDLERS, arithmetic.HANDLERS,
+    for module_handlers in (strings.HANDLERS, _HANDLERS, arithmetic.HANDLERS, exponentials.HANDLERS,
                             trigonometry.HANDLERS, accumulators.HANDLERS, conversion.HANDLERS,
                             dates.HANDLERS):
         for method, handlers in module_handlers.items():
