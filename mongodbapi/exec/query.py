@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 from ..mql.select import QueryPlan
 from ..mql.template import bind, render
 from ..types import reader_for
+from . import residual
 from .errors import translated
 from .result import Column, Result, empty
 
@@ -40,8 +41,17 @@ def row_builder(plan: QueryPlan) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
         getters = [_path_getter(p) for p in plan.paths]
         pairs = list(zip(readers, getters))
         return lambda doc: tuple(read(get(doc)) for read, get in pairs)
+    for i, finish in enumerate(plan.finish):
+        if finish is not None:
+            readers[i] = finisher(*finish)
     keyed = list(zip(readers, plan.keys))
     return lambda doc: tuple(read(doc.get(key)) for read, key in keyed)
+
+
+def finisher(function: str, argument_type: Optional[str]) -> Callable[[Any], Any]:
+    """Read a fetched argument as its type, then apply the function MongoDB could not."""
+    read, apply = reader_for(argument_type), residual.function(function)
+    return lambda value: apply(read(value))
 
 
 def _stream(cursor: Any, build: Callable[[dict[str, Any]], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:

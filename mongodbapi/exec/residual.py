@@ -276,6 +276,11 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+def function(name: str) -> Callable[..., Any]:
+    """The driver's implementation of the SQL function ``name`` (lower case)."""
+    return _FUNCTIONS[name]
+
+
 def evaluate(node: ast.Expr, params: Any, row: Row = _no_row) -> Any:
     """The value of ``node``; ``row`` supplies column values (RETURNING), else columns are refused."""
     if isinstance(node, ast.Literal):

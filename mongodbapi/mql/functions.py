@@ -6,7 +6,7 @@ string operators would return "" instead, so arguments are guarded).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import math
 
@@ -352,15 +352,18 @@ def _is_constant(node: ast.Expr) -> bool:
 def _computed_by_driver(result_type: str, reason: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
     """A function MongoDB has no operator for. Over constant arguments the driver computes it
     when the statement is planned (exactly, with Python's hashlib and chr/ord, as in
-    ``exec/residual.py``); over anything read per row or bound per execution it raises
+    ``exec/residual.py``). Over anything read per row or bound per execution it raises
     NotSupportedError: a value computed after the rows are read could not be filtered, sorted or
-    grouped on by the server, so it would be right in some positions and wrong in others."""
+    grouped on by the server, so it would be right in some positions and wrong in others. The
+    one place where it can be right is a top-level item of the outermost select list, which the
+    select planner handles itself (``finished_by_driver``) before anything is compiled here."""
     def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
         _arity(node, 1)
         if not _is_constant(node):
             raise NotSupportedError(f"{node.name.upper()}() of a value that is not a constant (a column, a parameter, "
-                                    f"a subquery, the clock) is not supported: {reason}; the driver computes it "
-                                    f"only for constant arguments (line {node.pos[0]}, column {node.pos[1]})")
+                                    f"a subquery, the clock) is not supported here: {reason}; the driver computes it "
+                                    f"for constant arguments, and for other ones only as an item of the outermost "
+                                    f"select list (line {node.pos[0]}, column {node.pos[1]})")
         from ..exec.residual import evaluate  # the driver's own evaluator; exec imports mql, not the reverse
 
         value = evaluate(node, None)
@@ -371,6 +374,11 @@ def _computed_by_driver(result_type: str, reason: str) -> Callable[["ExprCompile
 _NO_HASH = "MongoDB has no hash operator"
 _NO_CHR = "MongoDB 7.0 has no operator that makes a character from its code point"
 _NO_ORD = "MongoDB 7.0 has no operator that gives a character's code point"
+# Functions MongoDB cannot compute: name -> (result type, why not).
+DRIVER_COMPUTED = {
+    **{name: ("TEXT", _NO_HASH) for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")},
+    "chr": ("TEXT", _NO_CHR), "ascii": ("INTEGER", _NO_ORD),
+}
 
 
 def _abs(compiler: "ExprCompiler", node: ast.Func) -> Typed:
@@ -402,11 +410,17 @@ FUNCTIONS: dict[str, Callable[["ExprCompiler", ast.Func], Typed]] = {
     "acos": _trig("$acos"), "atan": _trig("$atan"), "atan2": _trig("$atan2"),
     "radians": _trig("$degreesToRadians"), "degrees": _trig("$radiansToDegrees"), "log": _log, "pi": _pi,
     "cot": _cot, "repeat": _repeat, "lpad": _pad(True), "rpad": _pad(False), "reverse": _reverse,
-    "md5": _computed_by_driver("TEXT", _NO_HASH), "sha1": _computed_by_driver("TEXT", _NO_HASH),
-    "sha224": _computed_by_driver("TEXT", _NO_HASH), "sha256": _computed_by_driver("TEXT", _NO_HASH),
-    "sha384": _computed_by_driver("TEXT", _NO_HASH), "sha512": _computed_by_driver("TEXT", _NO_HASH),
-    "chr": _computed_by_driver("TEXT", _NO_CHR), "ascii": _computed_by_driver("INTEGER", _NO_ORD),
+    **{name: _computed_by_driver(result_type, reason) for name, (result_type, reason) in DRIVER_COMPUTED.items()},
 }
+
+
+def finished_by_driver(node: ast.Expr) -> Optional[str]:
+    """The result type when ``node`` is one of ``DRIVER_COMPUTED`` over a per-row argument, which a
+    top-level select-list item may compute from the fetched argument (``select.py``), else None."""
+    if (isinstance(node, ast.Func) and node.name in DRIVER_COMPUTED and len(node.args) == 1
+            and node.over is None and node.filter is None and not node.distinct and not _is_constant(node)):
+        return DRIVER_COMPUTED[node.name][0]
+    return None
 
 
 def call(compiler: "ExprCompiler", node: ast.Func) -> Typed:

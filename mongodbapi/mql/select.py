@@ -16,6 +16,7 @@ from ..plan.binder import Binding, Scope
 from ..sql import ast
 from .aggregate import GroupPlanner, contains_aggregate
 from .expr import ExprCompiler, Typed, all_of, is_null, unsupported
+from .functions import finished_by_driver
 from .match import MatchCompiler, merge_conjuncts
 from .subquery import SubqueryBuilder
 from .window import WindowPlanner, window_calls
@@ -42,6 +43,9 @@ class QueryPlan:
     paths: list[tuple[Any, ...]] = field(default_factory=list)  # find: where each column is read from
     keys: list[str] = field(default_factory=list)  # aggregate: output field of each column
     count: Any = None  # count: the filter whose matching documents are counted (SELECT COUNT(*) ...)
+    # aggregate: per column, None, or (function, type of its argument) for a function MongoDB
+    # cannot compute, applied by the driver to the fetched argument (functions.DRIVER_COMPUTED)
+    finish: list[Optional[tuple[str, Optional[str]]]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -188,6 +192,10 @@ class SelectPlanner:
             self.flush(stages)
             stages.append({"$match": {"$expr": all_of(*residual)}})
         compiler = self.compiler
+        # MD5(x) and the like in the outermost select list: the server projects x, the driver
+        # applies the function to each fetched value; nothing may then sort or filter on it.
+        finished = [None if self.as_subquery or core.distinct else finished_by_driver(e) for e in exprs]
+        computed = [e.args[0] if kind else e for e, kind in zip(exprs, finished)]  # type: ignore[attr-defined]
         if aggregated:
             # Subqueries inside aggregate arguments run before $group; those in HAVING, the
             # select list or ORDER BY after it, correlated with the group keys and aggregates.
@@ -197,7 +205,7 @@ class SelectPlanner:
                 builder = SubqueryBuilder(self, after_group, lambda node: group.post_compiler.value(node))
                 group.post_compiler.subquery = builder.compile
                 builder.compiler = group.post_compiler
-            group_stages, having = group.stages(exprs, core.having, [e for e, _ in order if not isinstance(e, int)])
+            group_stages, having = group.stages(computed, core.having, [e for e, _ in order if not isinstance(e, int)])
             self.flush(stages)
             stages.extend(group_stages)
             stages.extend(after_group)
@@ -206,7 +214,7 @@ class SelectPlanner:
                 stages.append(having)
             compiler = group.post_compiler
             self.pending = after_group  # later subqueries (select list, ORDER BY) also follow $group
-        calls = window_calls(tuple(exprs) + tuple(e for e, _ in order if not isinstance(e, int)))
+        calls = window_calls(tuple(computed) + tuple(e for e, _ in order if not isinstance(e, int)))
         if calls:
             windows = WindowPlanner(compiler)
             window_stages = windows.stages(calls)
@@ -214,7 +222,7 @@ class SelectPlanner:
             stages.extend(window_stages)
             compiler = ExprCompiler(compiler.resolve_column, windows.substitute(compiler.substitute),
                                     compiler.subquery)
-        outputs = [compiler.value(e) for e in exprs]
+        outputs = [compiler.value(e) for e in computed]
         projection: dict[str, Any] = {"_id": 0}
         present = core.distinct or self.as_subquery
         for i, output in enumerate(outputs):
@@ -222,6 +230,9 @@ class SelectPlanner:
         sort: dict[str, int] = {}
         for j, (target, item) in enumerate(order):
             if isinstance(target, int):
+                if finished[target]:
+                    raise unsupported(item, f"ORDER BY {exprs[target].name.upper()}() of a per-row value (MongoDB "  # type: ignore[attr-defined]
+                                            f"cannot compute it, so it cannot sort on it)")
                 key = f"c{target}"
                 value = outputs[target]
             else:
@@ -239,9 +250,10 @@ class SelectPlanner:
             stages.append({"$replaceRoot": {"newRoot": "$_id"}})
         if sort:
             stages.append({"$sort": sort})
-        columns = [OutputColumn(n, o.type, o.nullable) for n, o in zip(names, outputs)]
+        columns = [OutputColumn(n, kind or o.type, o.nullable) for n, o, kind in zip(names, outputs, finished)]
+        finish = [(e.name, o.type) if kind else None for e, o, kind in zip(exprs, outputs, finished)]  # type: ignore[attr-defined]
         return QueryPlan(self.collection, columns, stages, skip=skip, limit=limit,
-                         keys=[f"c{i}" for i in range(len(outputs))])
+                         keys=[f"c{i}" for i in range(len(outputs))], finish=finish if any(finish) else [])
 
     def _push_limit(self, stages: list[Any], exprs: list[ast.Expr], order: list[tuple[Any, ast.OrderItem]],
                     skip: Any, limit: Any) -> bool:

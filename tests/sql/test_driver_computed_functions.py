@@ -2,8 +2,10 @@
 
 MongoDB has no hash operator, and MongoDB 7.0 none that turns a code point into a character or
 back. Over constant arguments the driver computes them exactly when it plans the statement (and
-in INSERT/UPDATE values and RETURNING, which it evaluates itself); over a column, a parameter, a
-subquery or the clock they raise NotSupportedError naming the function, never a wrong value.
+in INSERT/UPDATE values and RETURNING, which it evaluates itself). As an item of the outermost
+select list, over anything, the server projects the argument and the driver applies the function
+to each fetched value. Anywhere else (WHERE, ORDER BY, DISTINCT, subqueries, compound members)
+they raise NotSupportedError naming the function, never a wrong value.
 Oracles: hashlib (PostgreSQL's md5() and Django's SHA* functions give the lowercase hex digest of
 the UTF-8 text), SQLite's unicode()/char() for ASCII/CHR.
 """
@@ -62,19 +64,43 @@ def table(cur):
     return cur
 
 
+def test_select_list_items_are_computed_from_the_fetched_argument(table) -> None:
+    table.execute("INSERT INTO t VALUES (2, NULL, NULL), (3, 'é', 233)")
+    table.execute("SELECT id, MD5(b), SHA256(b), ASCII(b), CHR(n), SHA1(%s), MD5(b || 'x') FROM t ORDER BY id",
+                  ["p"])
+    assert table.fetchall() == [
+        (1, hashlib.md5(b"abc").hexdigest(), hashlib.sha256(b"abc").hexdigest(), 97, "A",
+         hashlib.sha1(b"p").hexdigest(), hashlib.md5(b"abcx").hexdigest()),
+        (2, None, None, None, None, hashlib.sha1(b"p").hexdigest(), None),
+        (3, hashlib.md5("é".encode()).hexdigest(), hashlib.sha256("é".encode()).hexdigest(), 233, "é",
+         hashlib.sha1(b"p").hexdigest(), hashlib.md5("éx".encode()).hexdigest())]
+    assert [(d.name, d.type_code) for d in table.description][1:5] == [
+        ("md5", "TEXT"), ("sha256", "TEXT"), ("ascii", "INTEGER"), ("chr", "TEXT")]
+    table.execute("SELECT b, MD5(b), COUNT(*) FROM t GROUP BY b ORDER BY b")
+    assert table.fetchall()[1:] == [("abc", hashlib.md5(b"abc").hexdigest(), 1), ("é", hashlib.md5("é".encode()).hexdigest(), 1)]
+    table.execute("INSERT INTO t (id, b) SELECT id + 10, SHA1(b) FROM t WHERE id = 1")
+    table.execute("SELECT b FROM t WHERE id = 11")
+    assert table.fetchall() == [(hashlib.sha1(b"abc").hexdigest(),)]
+
+
 @pytest.mark.parametrize("name, sql, params", [
-    ("MD5", "SELECT MD5(b) FROM t", None),
     ("SHA256", "SELECT id FROM t WHERE SHA256(b) = 'x'", None),
     ("SHA1", "SELECT id FROM t ORDER BY SHA1(b)", None),
-    ("ASCII", "SELECT ASCII(b) FROM t", None),
-    ("CHR", "SELECT CHR(n) FROM t", None),
-    ("MD5", "SELECT MD5(%s) FROM t", ["abc"]),
-    ("SHA512", "SELECT SHA512((SELECT MAX(b) FROM t))", None),
-    ("MD5", "SELECT MD5(CAST(CURRENT_TIMESTAMP AS TEXT))", None),
+    ("ASCII", "SELECT DISTINCT ASCII(b) FROM t", None),
+    ("CHR", "SELECT x FROM (SELECT CHR(n) AS x FROM t) AS d", None),
+    ("MD5", "SELECT b FROM t UNION SELECT MD5(b) FROM t", None),
+    ("MD5", "SELECT UPPER(MD5(%s)) FROM t", ["abc"]),
+    ("SHA512", "SELECT id FROM t WHERE b = SHA512((SELECT MAX(b) FROM t))", None),
+    ("MD5", "SELECT id, MD5(CAST(CURRENT_TIMESTAMP AS TEXT)) = 'x' FROM t", None),
 ])
-def test_values_that_are_not_constants_are_refused(table, name: str, sql: str, params) -> None:
+def test_anywhere_else_values_that_are_not_constants_are_refused(table, name: str, sql: str, params) -> None:
     with pytest.raises(mongodbapi.NotSupportedError, match=rf"^{name}\(\) of a value that is not a constant"):
         table.execute(sql, params)
+
+
+def test_ordering_by_a_driver_computed_column_is_refused(table) -> None:
+    with pytest.raises(mongodbapi.NotSupportedError, match="ORDER BY MD5"):
+        table.execute("SELECT MD5(b) AS h FROM t ORDER BY h")
 
 
 def test_insert_update_and_returning_compute_them(table) -> None:
