@@ -4,11 +4,14 @@ doc: ``{d: 25}`` matches Decimal128("25") and 25.0 but not true, an embedded doc
 matches in its own field order only; ``{"j.a": null}`` matches ``{j: null}`` and ``{j: 5}``
 (a path that does not exist is missing, so equal to null); ``{$type: "null"}``, number
 codes and the array-of-types form of ``$type`` work. :func:`install` puts these into
-``mongomock_ng.filtering``, with BSON order for comparisons and sorts.
+``mongomock_ng.filtering``, with BSON order for comparisons and sorts. Variables (``$lookup``'s
+``let``) reach an ``$expr`` at any depth of a filter, inside ``$and``/``$or``/``$nor`` too: the
+engine passed them to top-level ``$expr`` only.
 """
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -90,12 +93,36 @@ def _wrap_type_op(original: Callable) -> Callable:
     return type_op
 
 
+_variables: contextvars.ContextVar[Any] = contextvars.ContextVar("filter_variables", default=None)
+
+
+def _wrap_apply(original: Callable) -> Callable:
+    """The filterer calls itself for each clause of $and/$or/$nor without the variables; keep
+    the variables of the filter being applied for those nested calls."""
+    if getattr(original, MARK, False):
+        return original
+
+    def apply(self: Any, search_filter: Any, document: Any, user_vars: Any = None) -> bool:
+        if user_vars is None:
+            return original(self, search_filter, document, user_vars=_variables.get())
+        token = _variables.set(user_vars)
+        try:
+            return original(self, search_filter, document, user_vars=user_vars)
+        finally:
+            _variables.reset(token)
+
+    setattr(apply, MARK, True)
+    return apply
+
+
 def install() -> None:
     """BSON order and equality in filters, sorts and groups; dotted paths through null;
     the ``$type`` query operator."""
     filtering.bson_compare = bson_compare
     filtering.operator_eq = _wrap_operator_eq(filtering.operator_eq)
     filtering.iter_key_candidates = _wrap_iter_key_candidates(filtering.iter_key_candidates)
+    filterer = type(filtering._filterer_inst)
+    filterer.apply = _wrap_apply(filterer.apply)
     operators = filtering._filterer_inst._operator_map
     operators["$eq"] = filtering._list_expand(filtering.operator_eq)
     operators["$ne"] = filtering._list_expand(

@@ -2194,3 +2194,16 @@ def test_remove_add_fields_handler_installed_once(monkeypatch):
     embedded.install()
     assert aggregate._PIPELINE_HANDLERS["$set"] is stages.add_fields
     assert aggregate._PIPELINE_HANDLERS["$addFields"] is stages.add_fields
+
+
+def test_lookup_variables_reach_expr_inside_and_or_nor():
+    # doc ($lookup): let variables are visible to $expr in the pipeline's $match, at any depth.
+    db = mongomock_ng.MongoClient().db
+    db.a.insert_many([{"_id": i, "x": i} for i in range(1, 5)])
+    db.b.insert_many([{"_id": i, "k": i} for i in range(1, 5)])
+    condition = {"$expr": {"$lt": ["$$o0", 3]}}
+    for match in ({"$and": [{"k": {"$gt": 0}}, condition]}, {"$or": [{"k": {"$lt": 0}}, condition]},
+                  {"$nor": [{"$and": [{"k": {"$gt": 0}}, {"$nor": [condition]}]}]}):
+        pipeline = [{"$lookup": {"from": "b", "let": {"o0": "$x"}, "pipeline": [{"$match": match}], "as": "j"}},
+                    {"$project": {"n": {"$size": "$j"}}}]
+        assert [d["n"] for d in db.a.aggregate(pipeline)] == [4, 4, 0, 0], match
