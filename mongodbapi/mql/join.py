@@ -17,9 +17,15 @@ left-deep with ``$lookup`` + ``$unwind``:
   chain of stages (rows ``{a: ..., b: ...}``), ``cond`` applied inside it like a WHERE with C's
   columns as ``let`` variables (pushed to the tables it reads, an equality with L's driving table
   as ``localField``/``foreignField``); after the ``$unwind`` a ``$project`` lifts L's tables to
-  the top level, so rows stay keyed by alias and later joins carry on;
-* ``L FULL JOIN C ON cond`` is the LEFT join of C plus, by ``$unionWith``, C's rows for which a
-  ``$lookup`` of L (the table, or the chain so far as a sub-join) with ``cond`` finds nothing;
+  the top level, so rows stay keyed by alias and later joins carry on. When no such key exists
+  and C is a collection, L runs once instead: L, an inner ``$lookup`` of C, then C's unmatched
+  rows added as for FULL below;
+* ``L FULL JOIN C ON cond`` is the LEFT join of C plus, by ``$unionWith``, C's rows that match
+  nothing: when L is one table, those for which a ``$lookup`` of L with ``cond`` finds nothing
+  (an indexed anti-join); when L is a chain, every C row is added as a probe and a
+  ``$setWindowFields`` partitioned by C's ``_id`` drops the probes whose document the LEFT join
+  matched, so the chain runs once (a derived C, which has no ``_id``, is anti-joined against L
+  as a sub-join instead);
 * every table a RIGHT or FULL join can extend with NULLs is ``outer`` in the scope: WHERE
   conditions on it run after the joins, and its NOT NULL columns read as nullable.
 """
@@ -71,10 +77,12 @@ class _Table:
     info: Optional[TableInfo]  # None for a sub-join
     collection: Optional[str]
     prefix_stages: list[Any] = field(default_factory=list)  # a derived table's own pipeline
-    kind: str = "inner"  # how it joins the tables before it: inner, left or full
+    kind: str = "inner"  # how it joins the tables before it: inner, left, full, or right (planned
+    # after the chain it is joined to: an inner join plus its rows that match nothing)
     conditions: list[ast.Expr] = field(default_factory=list)
     order: int = 0  # position in the FROM clause
     members: Optional[list["_Table"]] = None  # a sub-join: these tables, planned as a chain
+    keyed: Optional[bool] = None  # a sub-join: whether its lookup has a key (found once, kept here)
 
 
 def _derived(alias: str, query: ast.Select, columns: tuple[str, ...], context: "PlanContext",
@@ -200,6 +208,18 @@ def _check_unambiguous(conditions: list[ast.Expr], tables: list[_Table]) -> None
                 # not a column of these tables: one of an enclosing query, or an error later
 
 
+def _reads_only(node: Any, scope: Scope, alias: str) -> bool:
+    """Whether every column ``node`` reads is one of table ``alias`` (none of an enclosing query)."""
+    for item in walk(node):
+        if isinstance(item, ast.Column):
+            try:
+                if scope.resolve(item).table.alias != alias:
+                    return False
+            except ProgrammingError:
+                return False
+    return True
+
+
 def _aliases(node: Any, scope: Scope) -> Optional[set[str]]:
     """The FROM aliases an expression reads; None if it holds a subquery (placed last, to be safe)."""
     found: set[str] = set()
@@ -268,7 +288,7 @@ def _scope_tables(tables: list[_Table], outer: bool = False) -> list[ScopeTable]
     sub-join (the left side of a RIGHT JOIN) that is."""
     found = []
     for i, table in enumerate(tables):
-        extended = outer or table.kind in ("left", "full") or any(t.kind == "full" for t in tables[i + 1:])
+        extended = outer or table.kind in ("left", "full") or any(t.kind in ("full", "right") for t in tables[i + 1:])
         if table.members is not None:
             found.extend(_scope_tables(table.members, extended))
         else:
@@ -287,6 +307,13 @@ def _plan_chain(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
     """
     from .select import SelectPlanner
 
+    while len(tables) > 1 and tables[1].members is not None and tables[1].kind == "left" \
+            and tables[0].collection is not None and not tables[0].prefix_stages \
+            and not _sub_join_keyed(tables[1], tables[0], context, correlation):
+        # C LEFT JOIN (A ...) whose lookup no key would drive: run A ... once, join C to it, and
+        # add C's unmatched rows (see _unmatched_by_window) instead of re-running A ... per C row
+        right = replace(tables[0], kind="right", conditions=list(tables[1].conditions))
+        tables = tables[1].members + [right] + tables[2:]  # type: ignore[operator]
     tables = [replace(t, conditions=list(t.conditions)) for t in tables]  # the callers' tables stay as they are
     original = [replace(t, conditions=list(t.conditions)) for t in tables]
     if (len(tables) > 2 or earlier is not None) and len(tables) > 1 \
@@ -302,13 +329,24 @@ def _plan_chain(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
     driving = tables[0]
     pre: list[ast.Expr] = []
     post: list[ast.Expr] = []
+    probe_filters: dict[str, list[ast.Expr]] = {}
     for conjunct in where:
         aliases = _aliases(conjunct, joined)
         if aliases is None or aliases & outer or (not aliases and driving.alias in outer):
             post.append(conjunct)
         elif aliases <= {driving.alias}:
             pre.append(conjunct)
-        else:
+        elif tables[max(position[a] for a in aliases)].kind == "right":
+            # the right table's own filter: on its lookup and on its probe rows alike (it is
+            # never NULL-extended, so dropping its failing rows early drops the same result rows)
+            target = tables[max(position[a] for a in aliases)]
+            if aliases == {target.alias} and _reads_only(conjunct, joined, target.alias):
+                if conjunct not in target.conditions:
+                    target.conditions.append(conjunct)
+                probe_filters.setdefault(target.alias, []).append(conjunct)
+            else:
+                post.append(conjunct)
+        elif conjunct not in tables[max(position[a] for a in aliases)].conditions:  # "x AND x" is x
             tables[max(position[a] for a in aliases)].conditions.append(conjunct)
 
     root_scope = Scope([ScopeTable(driving.alias, driving.info)])  # type: ignore[arg-type]
@@ -340,13 +378,36 @@ def _plan_chain(tables: list[_Table], where: list[ast.Expr], context: "PlanConte
             stages.extend(join_stages)
             if not one_to_one:
                 pushdown = None
-        if table.kind == "full":
-            stages.append(_unmatched_right_rows([t for t in original if t.alias in {u.alias for u in tables[:i]}],
-                                                [t for t in original if t.alias == table.alias][0], context,
-                                                correlation))
+        if table.kind in ("full", "right"):
+            if i > 1 and table.collection is not None and not table.prefix_stages:
+                probe: list[Any] = []
+                if probe_filters.get(table.alias):
+                    own = Scope([ScopeTable(table.alias, table.info)])  # type: ignore[arg-type]
+                    filter_ = SelectPlanner(own, table.collection, [], context, correlation).where_filter(
+                        _conjunction(probe_filters[table.alias]))
+                    probe.append({"$match": filter_})
+                stages.extend(_unmatched_by_window(table, {t.alias.lower() for t in joined.tables}, probe))
+            else:
+                left = [t for t in original if t.alias in {u.alias for u in tables[:i]}]
+                right = [t for t in original if t.alias == table.alias][0]
+                stages.append(_unmatched_right_rows(left, right, context, correlation))
             pushdown = None
     order = {leaf.alias: leaf.order for t in tables for leaf in _leaves(t)}
     return _Chain(driving.collection, stages, joined, post, pushdown, order, key)
+
+
+def _sub_join_keyed(sub: _Table, right: _Table, context: "PlanContext", correlation: Any) -> bool:
+    """Whether ``right LEFT JOIN sub`` finds a ``localField``/``foreignField`` key for the sub-join."""
+    from .select import SelectPlanner
+
+    if sub.keyed is not None:
+        return sub.keyed
+    here = Scope([ScopeTable(right.alias, right.info, right.alias + ".")])  # type: ignore[arg-type]
+    earlier = SelectPlanner(here, None, [], context, correlation)
+    members: list[_Table] = sub.members  # type: ignore[assignment]
+    chain = _plan_chain(members, list(sub.conditions), context, Correlation(earlier.column), earlier)
+    sub.keyed = chain.key is not None
+    return sub.keyed
 
 
 def _lookup_chain(sub: _Table, earlier: Any, context: "PlanContext", probe: bool = False) -> list[Any]:
@@ -383,6 +444,35 @@ def _lookup_chain(sub: _Table, earlier: Any, context: "PlanContext", probe: bool
     lift.update({t.alias: 1 for t in earlier.scope.tables})
     lift.update({t.alias: f"${sub.alias}.{t.alias}" for t in chain.scope.tables})
     return [{"$lookup": lookup}, {"$unwind": unwind}, {"$project": lift}]
+
+
+def _unmatched_by_window(right: _Table, taken: set[str], probe_stages: list[Any]) -> list[Any]:
+    """The right table's rows that match nothing, after a chain of joins (FULL, or RIGHT planned
+    as an inner join), without running the chain again: every row of the right table joins the
+    rows as a probe, then the rows are partitioned by the
+    right document's ``_id`` (unique in its collection) and a probe stays only when no joined
+    row of its partition holds that document. Rows the LEFT join left unmatched have no right
+    document: they fall in the null partition and never count as a match."""
+    probe, matched = _free_name("__probe", taken), _free_name("__matched", taken)
+    joined_row = {"$and": [{"$eq": [{"$type": f"${probe}"}, "missing"]},
+                           {"$eq": [{"$type": f"${right.alias}"}, "object"]}]}
+    return [
+        {"$unionWith": {"coll": right.collection, "pipeline": probe_stages + [
+            {"$project": {"_id": 0, right.alias: "$$ROOT", probe: {"$literal": True}}}]}},
+        {"$setWindowFields": {"partitionBy": f"${right.alias}._id",
+                              "output": {matched: {"$max": {"$cond": [joined_row, 1, 0]}}}}},
+        {"$match": {"$or": [{probe: {"$exists": False}}, {matched: 0}]}},
+        {"$project": {probe: 0, matched: 0}},
+    ]
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with a number, so that it is no table alias."""
+    candidate, number = name, 0
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{name}{number}"
+    return candidate
 
 
 def _unmatched_right_rows(left: list[_Table], right: _Table, context: "PlanContext",

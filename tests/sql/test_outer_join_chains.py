@@ -99,6 +99,8 @@ QUERIES = [
     IDS + "ta a JOIN tb b ON b.k = a.k FULL JOIN tc c ON c.k = b.k OR c.id = a.id",
     IDS + "ta a JOIN tb b ON b.id = a.id RIGHT JOIN tc c ON c.z IS NULL",
     IDS + "ta a JOIN tb b ON b.id = a.id FULL JOIN tc c ON 1 = 0",
+    # a lookup filter of two conditions on one field and a let variable: {$and: [..., {$expr: ...$$o0...}]}
+    IDS + "ta a RIGHT JOIN tb b ON b.k = a.k JOIN tc c ON c.k > 0 AND c.k <> 2 AND b.id < 3",
     # empty tables in every position
     "SELECT a.id, e.id, c.id FROM ta a JOIN te e ON e.k = a.k RIGHT JOIN tc c ON c.k = a.k",
     "SELECT a.id, e.id, c.id FROM ta a LEFT JOIN te e ON e.k = a.k FULL JOIN tc c ON c.k = a.k",
@@ -113,6 +115,12 @@ QUERIES = [
     "RIGHT JOIN tb d ON d.k = c.k",
     "SELECT a.id, b.id, c.id, d.id FROM ta a RIGHT JOIN tb b ON b.k = a.k LEFT JOIN tc c ON c.k = b.k "
     "FULL JOIN tc d ON d.k = a.k",
+    "SELECT a.id, b.id, c.id, d.id FROM ta a JOIN tb b ON b.k = a.k FULL JOIN tc c ON c.k = b.k "
+    "RIGHT JOIN tb d ON d.k = c.k",
+    "SELECT a.id, b.id, c.id, d.id FROM ta a FULL JOIN tb b ON b.k = a.k FULL JOIN tc c ON c.k = b.k "
+    "FULL JOIN tb d ON d.k = c.k OR d.k = a.k",
+    "SELECT a.id, __probe.id, __matched.id FROM ta a JOIN tb __probe ON __probe.k = a.k "
+    "FULL JOIN tc __matched ON __matched.k = __probe.k",
     "SELECT x.id, y.id, z.id FROM ta x JOIN ta y ON y.k = x.k AND y.id <> x.id RIGHT JOIN ta z ON z.k = y.k",
     "SELECT x.id, y.id, z.id FROM ta x JOIN ta y ON y.k = x.k FULL JOIN ta z ON z.id = y.id + 1",
     "SELECT x.v, y.w, z.z FROM ta AS x JOIN tb AS y ON y.k = x.k FULL OUTER JOIN tc AS z ON z.k = y.k",

@@ -69,6 +69,18 @@ QUERIES = [
     "SELECT c.name FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.name HAVING COUNT(*) > 1",
     "SELECT c.name, o.item FROM customers c LEFT JOIN orders o ON o.customer_id = c.id ORDER BY c.name, o.item LIMIT 3",
     "SELECT c.name, o.item FROM customers c LEFT JOIN orders o ON o.customer_id = c.id ORDER BY c.name DESC LIMIT 2 OFFSET 1",
+    # RIGHT/FULL after another join: NOT NULL columns of the left side become nullable
+    "SELECT * FROM orders o RIGHT JOIN customers c ON o.customer_id = c.id",
+    "SELECT c.name, o.id, s.id FROM customers c JOIN orders o ON o.customer_id = c.id "
+    "RIGHT JOIN staff s ON s.id = o.id - 9 WHERE c.name IS NULL",
+    "SELECT COUNT(c.name), COUNT(*), COUNT(s.name) FROM customers c JOIN orders o ON o.customer_id = c.id "
+    "FULL JOIN staff s ON s.boss = c.id",
+    "SELECT s.name, c.name FROM staff s JOIN orders o ON o.id = s.id + 9 FULL JOIN customers c ON c.id = o.customer_id "
+    "WHERE c.name IS NOT NULL AND s.name IS NULL",
+    "SELECT c.city, COUNT(o.id), SUM(o.amount) FROM staff s JOIN customers c ON c.id = s.boss "
+    "RIGHT JOIN orders o ON o.customer_id = c.id GROUP BY c.city",
+    "SELECT c.name, o.item, s.name FROM customers c LEFT JOIN orders o ON o.customer_id = c.id "
+    "FULL JOIN staff s ON s.id = c.id ORDER BY s.name, c.name, o.item LIMIT 4",
     # subqueries
     "SELECT name FROM customers WHERE id IN (SELECT customer_id FROM orders)",
     "SELECT name FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)",
