@@ -18,15 +18,19 @@ UUID           binary subtype 4            uuid.UUID
 BLOB/BYTEA     binary subtype 0            bytes
 JSON           the document/array/value    dict / list / scalar
 OBJECTID       ObjectId                    bson.ObjectId
+INTERVAL       int64 microseconds          datetime.timedelta
 =============  ==========================  ===========================================
 
 BSON dates hold milliseconds: microseconds of a TIMESTAMP are truncated to milliseconds on write.
+An INTERVAL is a fixed length of time (days, hours, ... microseconds; no months or years, whose
+length varies), stored as a whole number of microseconds, so a timedelta round-trips exactly.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from typing import Any, Callable, Optional
 
@@ -53,6 +57,7 @@ _ALIASES = {
     "BLOB": "BLOB", "BYTEA": "BLOB", "BINARY": "BLOB", "VARBINARY": "BLOB",
     "JSON": "JSON", "JSONB": "JSON", "DOCUMENT": "JSON", "ARRAY": "JSON",
     "OBJECTID": "OBJECTID",
+    "INTERVAL": "INTERVAL",
 }
 
 INTEGER_TYPES = frozenset({"INTEGER", "BIGINT", "SMALLINT"})
@@ -98,6 +103,9 @@ def to_bson(value: Any) -> Any:
         return [to_bson(v) for v in value]
     if isinstance(value, (Decimal128, Binary, Regex)):
         return value
+    if isinstance(value, datetime.timedelta):
+        raise DataError("a timedelta is stored only where an INTERVAL is expected (an INTERVAL column, "
+                        "date/time arithmetic, a comparison with an interval, or CAST(%s AS INTERVAL))")
     raise DataError(f"cannot store a value of type {type(value).__name__}")
 
 
@@ -229,13 +237,85 @@ def _to_objectid(value: Any) -> Any:
     return to_bson(value)
 
 
+# ----------------------------------------------------------------- INTERVAL
+
+_MICROSECONDS = {
+    "microsecond": 1, "microseconds": 1, "us": 1, "usec": 1, "usecs": 1,
+    "millisecond": 1000, "milliseconds": 1000, "ms": 1000, "msec": 1000, "msecs": 1000,
+    "second": 10**6, "seconds": 10**6, "s": 10**6, "sec": 10**6, "secs": 10**6,
+    "minute": 60 * 10**6, "minutes": 60 * 10**6, "m": 60 * 10**6, "min": 60 * 10**6, "mins": 60 * 10**6,
+    "hour": 3600 * 10**6, "hours": 3600 * 10**6, "h": 3600 * 10**6, "hr": 3600 * 10**6, "hrs": 3600 * 10**6,
+    "day": 86400 * 10**6, "days": 86400 * 10**6, "d": 86400 * 10**6,
+    "week": 7 * 86400 * 10**6, "weeks": 7 * 86400 * 10**6, "w": 7 * 86400 * 10**6,
+}
+_VARIABLE_UNITS = {"month", "months", "mon", "mons", "year", "years", "y", "yr", "yrs", "decade", "decades",
+                   "century", "centuries", "millennium", "millennia"}
+_INTERVAL_PART = re.compile(
+    r"\s*(?:(?P<time>[+-]?\d+:\d{1,2}(?::\d{1,2}(?:\.\d*)?)?)"
+    r"|(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<unit>[A-Za-z]+)?)\s*")
+
+
+def parse_interval(text: str) -> int:
+    """Interval text as PostgreSQL writes it (``'1 day'``, ``'2 hours 30 minutes'``, ``'1.5 seconds'``,
+    ``'1 day 02:00:00'``, ``'-00:00:01.5'``, ``'3 days ago'``; a number alone is seconds) -> microseconds,
+    rounded half to even as PostgreSQL rounds fractions of a microsecond. Months and years have no
+    fixed length, so they are refused."""
+    body = text.strip()
+    negate = body.lower().endswith(" ago")
+    if negate:
+        body = body[:-4]
+    total = decimal.Decimal(0)
+    position, parts = 0, 0
+    while position < len(body):
+        match = _INTERVAL_PART.match(body, position)
+        if match is None or match.end() == position:
+            raise DataError(f"invalid INTERVAL value {text!r}")
+        position = match.end()
+        parts += 1
+        if match.group("time"):
+            clock = match.group("time")
+            sign = -1 if clock.startswith("-") else 1
+            pieces = clock.lstrip("+-").split(":")
+            seconds = decimal.Decimal(pieces[2]) if len(pieces) > 2 else decimal.Decimal(0)
+            total += sign * ((int(pieces[0]) * 3600 + int(pieces[1]) * 60) * 10**6 + seconds * 10**6)
+            continue
+        unit = (match.group("unit") or "seconds").lower()
+        if unit in _VARIABLE_UNITS:
+            raise NotSupportedError(f"INTERVAL {text!r}: months and years are not supported, as their length "
+                                    "varies (an INTERVAL here is a fixed number of microseconds)")
+        if unit not in _MICROSECONDS:
+            raise DataError(f"invalid INTERVAL value {text!r}: unknown unit {unit!r}")
+        total += decimal.Decimal(match.group("number")) * _MICROSECONDS[unit]
+    if not parts:
+        raise DataError(f"invalid INTERVAL value {text!r}")
+    micros = int(total.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
+    return -micros if negate else micros
+
+
+def timedelta_micros(value: datetime.timedelta) -> int:
+    return (value.days * 86400 + value.seconds) * 10**6 + value.microseconds
+
+
+def _to_interval(value: Any) -> Any:
+    if isinstance(value, datetime.timedelta):
+        micros = timedelta_micros(value)
+    elif isinstance(value, str):
+        micros = parse_interval(value)
+    else:
+        raise DataError(f"invalid INTERVAL value {value!r}: an INTERVAL takes a datetime.timedelta or interval "
+                        "text such as '1 day 02:00:00'")
+    if not _INT64_MIN <= micros <= _INT64_MAX:
+        raise DataError(f"interval {value!r} is out of the range of 64-bit microseconds (about 292,000 years)")
+    return micros
+
+
 _WRITERS: dict[str, Callable[[Any], Any]] = {
     "INTEGER": _to_integer, "BIGINT": _to_integer, "SMALLINT": _to_integer,
     "REAL": _to_real, "DECIMAL": _to_decimal,
     "TEXT": _to_text, "VARCHAR": _to_text, "CHAR": _to_text,
     "BOOLEAN": _to_boolean, "DATE": _to_date, "TIME": _to_time,
     "TIMESTAMP": lambda v: _to_timestamp(v, False), "TIMESTAMPTZ": lambda v: _to_timestamp(v, True),
-    "UUID": _to_uuid, "OBJECTID": _to_objectid,
+    "UUID": _to_uuid, "OBJECTID": _to_objectid, "INTERVAL": _to_interval,
 }
 
 
@@ -319,6 +399,23 @@ def _read_timestamp(value: Any) -> Any:
     return from_bson(value)
 
 
+def _read_interval(value: Any) -> Any:
+    """Microseconds -> timedelta; a fractional number (an average) is rounded half to even."""
+    if isinstance(value, Decimal128):
+        value = value.to_decimal()
+    if isinstance(value, (float, decimal.Decimal)) and not isinstance(value, bool):
+        exact = decimal.Decimal(value)
+        if not exact.is_finite():
+            raise DataError(f"interval of {value} microseconds is not a number")
+        value = int(exact.to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return datetime.timedelta(microseconds=value)
+        except OverflowError:
+            raise DataError(f"interval of {value} microseconds is beyond what datetime.timedelta holds") from None
+    return from_bson(value)
+
+
 def _read_boolean(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return bool(value)
@@ -333,7 +430,7 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "INTEGER": _read_integer, "BIGINT": _read_integer, "SMALLINT": _read_integer,
     "REAL": _read_real, "DECIMAL": _read_decimal, "BOOLEAN": _read_boolean,
     "DATE": _read_date, "TIME": _read_time, "TIMESTAMP": _read_timestamp, "TIMESTAMPTZ": _read_timestamptz,
-    "TEXT": _read_text, "VARCHAR": _read_text, "CHAR": _read_text,
+    "TEXT": _read_text, "VARCHAR": _read_text, "CHAR": _read_text, "INTERVAL": _read_interval,
 }
 
 
@@ -362,6 +459,8 @@ def type_of_value(value: Any) -> Optional[str]:
         return "DATE"
     if isinstance(value, datetime.time):
         return "TIME"
+    if isinstance(value, datetime.timedelta):
+        return "INTERVAL"
     if isinstance(value, ObjectId):
         return "OBJECTID"
     if isinstance(value, uuid.UUID) or (isinstance(value, Binary) and value.subtype == UUID_SUBTYPE):
@@ -374,4 +473,4 @@ def type_of_value(value: Any) -> Optional[str]:
 
 
 __all__ = ["canonical_type", "to_bson", "to_bson_as", "from_bson", "reader_for", "type_of_value",
-           "INTEGER_TYPES", "TEXT_TYPES"]
+           "parse_interval", "timedelta_micros", "INTEGER_TYPES", "TEXT_TYPES"]

@@ -134,7 +134,8 @@ class InsertStatement:
             if node.returning else None
         self.upsert = ConflictUpdate(node.conflict, scope_info, collection) if node.conflict is not None else None
         self.param_keys = [k for row in node.rows for v in row for k in param_keys(v)] + (
-            query.param_keys if query is not None else []) + (self.upsert.param_keys if self.upsert else [])
+            query.param_keys if query is not None else []) + (self.upsert.param_keys if self.upsert else []) + \
+            param_keys(node.returning)
 
     def _document(self, values: dict[str, Any]) -> dict[str, Any]:
         """A document from the given column values; other columns take their defaults."""
@@ -581,7 +582,7 @@ class UpdateStatement:
             raise NotSupportedError("UPDATE ... SET with a subquery is not supported yet")
         self.returning = Returning(node.returning, scope) if node.returning else None
         self.param_keys = self.filter.keys() + template_keys(self.set_expressions) + [
-            k for _, expr in self.set_constants.values() for k in param_keys(expr)]
+            k for _, expr in self.set_constants.values() for k in param_keys(expr)] + param_keys(node.returning)
 
     def explain(self) -> list[tuple[str, Any]]:
         constants = {path: _shown(expr) for path, (_, expr) in self.set_constants.items()}
@@ -650,7 +651,7 @@ class DeleteStatement:
         scope = Scope([ScopeTable(node.alias or node.table, info)])
         self.filter = RowFilter(SelectPlanner(scope, info.name, [], context), node.where)
         self.returning = Returning(node.returning, scope) if node.returning else None
-        self.param_keys = self.filter.keys()
+        self.param_keys = self.filter.keys() + param_keys(node.returning)
 
     def explain(self) -> list[tuple[str, Any]]:
         return [("delete", {"delete": self.info.name, "deletes": [{"q": self.filter.render(), "limit": 0}]})]

@@ -357,11 +357,14 @@ def _truth(node: ast.Expr, params: Any, row: Row) -> Optional[bool]:
 def _arithmetic(op: str, left: Any, right: Any) -> Any:
     if op == "||":
         return f"{left}{right}"
+    left, right = _temporal_operands(op, left, right)
     try:
         if op == "+":
-            return left + right
+            return _as_stored(left + right)
         if op == "-":
-            return left - right
+            if _is_date(left) and _is_date(right):
+                return (left - right).days  # date - date is a number of days (PostgreSQL)
+            return _as_stored(left - right)
         if op == "*":
             return left * right
         if right == 0:
@@ -375,6 +378,40 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
         return remainder if left >= 0 else -remainder
     except (TypeError, decimal.InvalidOperation) as exc:
         raise DataError(f"cannot compute {left!r} {op} {right!r}: {exc}") from None
+
+
+def _as_stored(value: Any) -> Any:
+    """A timestamp computed by the driver, truncated to the millisecond as the server-side
+    translation truncates it (a BSON date holds milliseconds)."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _temporal_operands(op: str, left: Any, right: Any) -> tuple[Any, Any]:
+    """The operands of date/time arithmetic as the server-side translation takes them (mql/expr.py):
+    a date with an interval is a timestamp at midnight; a date with an integer moves by days; a
+    timestamp with a number, or an interval with a non-number, is an error."""
+    values = (left, right)
+    if op in ("+", "-") and any(isinstance(v, (datetime.timedelta, datetime.datetime)) for v in values):
+        if any(_is_date(v) for v in values):  # a date with an interval or a timestamp: midnight
+            values = tuple(datetime.datetime(v.year, v.month, v.day) if _is_date(v) else v for v in values)
+    if op in ("+", "-") and any(_is_date(v) for v in values) and any(
+            isinstance(v, int) and not isinstance(v, bool) for v in values):
+        values = tuple(datetime.timedelta(days=v) if isinstance(v, int) and not isinstance(v, bool) else v
+                       for v in values)
+    if any(isinstance(v, datetime.timedelta) for v in values) and op in ("*", "/"):
+        factor = values[1] if isinstance(values[0], datetime.timedelta) else values[0]
+        if isinstance(factor, decimal.Decimal):
+            values = tuple(float(v) if v is factor else v for v in values)
+    if any(isinstance(v, datetime.datetime) for v in values) and any(
+            isinstance(v, (int, float, decimal.Decimal)) for v in values):
+        raise DataError(f"cannot compute {left!r} {op} {right!r}: a timestamp takes an interval, not a number")
+    return values[0], values[1]
 
 
 def _integer(value: Any, op: str) -> int:

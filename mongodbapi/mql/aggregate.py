@@ -117,7 +117,7 @@ class GroupPlanner:
 
     def _agg_sum(self, node: ast.Func, value: Typed) -> Typed:
         total, count = self._sum_parts(node, value)
-        result_type = value.type if value.type in INTEGER_TYPES or value.type == "DECIMAL" else (
+        result_type = value.type if value.type in INTEGER_TYPES or value.type in ("DECIMAL", "INTERVAL") else (
             "REAL" if value.type == "REAL" else None)
         if result_type in INTEGER_TYPES:
             result_type = "BIGINT"
@@ -128,9 +128,11 @@ class GroupPlanner:
         return Typed({"$toDouble": total}, "REAL", False)
 
     def _agg_avg(self, node: ast.Func, value: Typed) -> Typed:
+        # an average of intervals is an interval: the mean microseconds, rounded half to even when read
+        interval = "INTERVAL" if value.type == "INTERVAL" else None
         if node.distinct:
-            return Typed({"$avg": _array_of_present(self._distinct_values(value))}, "REAL", True)
-        result_type = "DECIMAL" if value.type == "DECIMAL" else "REAL"
+            return Typed({"$avg": _array_of_present(self._distinct_values(value))}, interval or "REAL", True)
+        result_type = interval or ("DECIMAL" if value.type == "DECIMAL" else "REAL")
         return Typed(f"${self._accumulate({'$avg': value.mql}, None)}", result_type, True)
 
     def _extreme(self, operator: str, value: Typed) -> Typed:

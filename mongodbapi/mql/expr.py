@@ -162,8 +162,8 @@ class ExprCompiler:
         if node.op == "||":
             return self._concat(left, right)
         nullable = left.nullable or right.nullable
-        if "DATE" in (left.type, right.type) and node.op in ("+", "-"):
-            return _date_arithmetic(node.op, left, right, nullable)
+        if {left.type, right.type} & _TEMPORAL:
+            return self._temporal(node, left, right)
         result_type = arithmetic_type(left.type, right.type)
         if node.op in ("+", "-", "*"):
             operator = {"+": "$add", "-": "$subtract", "*": "$multiply"}[node.op]
@@ -180,6 +180,59 @@ class ExprCompiler:
                                       {"$in": [{"$type": right.mql}, ["int", "long"]]}]}
             quotient = {"$cond": [both_integers, {"$trunc": [quotient, 0]}, quotient]}
         return Typed({"$cond": [divisor_zero, None, quotient]}, result_type or None, True)
+
+    def _temporal(self, node: ast.Binary, left: Typed, right: Typed) -> Typed:
+        """Arithmetic with dates, timestamps and intervals, with PostgreSQL's operators: timestamp or date
+        +/- interval is a timestamp, timestamp - timestamp an interval, interval +/- interval, interval
+        * number and interval / number intervals; date +/- integer moves by days and date - date is a
+        number of days. A placeholder next to a timestamp or an interval is an interval (a timedelta),
+        except as the left operand of ``- timestamp``; next to ``*`` or ``/`` it is a number.
+        Any other combination is an error, never a number of milliseconds."""
+        op = node.op
+        if isinstance(node.right, ast.Param):
+            right = self.value(node.right, "INTERVAL" if op in ("+", "-") else None)
+        if isinstance(node.left, ast.Param):
+            wanted = right.type if op == "-" and right.type in _DATETIMES else "INTERVAL" if op in ("+", "-") else None
+            left = self.value(node.left, wanted)
+        left, right = self._coerce_interval_text(left, right, op), self._coerce_interval_text(right, left, op)
+        lt, rt = left.type, right.type
+        nullable = left.nullable or right.nullable
+        if left.mql is None and lt is None or right.mql is None and rt is None:
+            return Typed(None, None, True)  # an operand is the NULL literal
+        if "TIME" in (lt, rt):
+            raise NotSupportedError(f"arithmetic on TIME values is not supported: TIME is stored as text "
+                                    f"(line {node.pos[0]}, column {node.pos[1]})")
+        if op in ("+", "-"):
+            if lt in _DATETIMES and rt == "INTERVAL":
+                return _shift_datetime(left, right, op, nullable)
+            if op == "+" and lt == "INTERVAL" and rt in _DATETIMES:
+                return _shift_datetime(right, left, op, nullable)
+            if op == "-" and lt in _DATETIMES and rt in _DATETIMES and (lt, rt) != ("DATE", "DATE"):
+                # $subtract of two dates is their difference in milliseconds (exact: dates hold milliseconds)
+                return Typed({"$multiply": [{"$subtract": [left.mql, right.mql]}, 1000]}, "INTERVAL", nullable)
+            if lt == rt == "INTERVAL":
+                return Typed({"$add" if op == "+" else "$subtract": [left.mql, right.mql]}, "INTERVAL", nullable)
+            if "DATE" in (lt, rt) and "INTERVAL" not in (lt, rt):
+                return _date_arithmetic(op, left, right, nullable)
+        if op == "*" and "INTERVAL" in (lt, rt):
+            interval, factor = (left, right) if lt == "INTERVAL" else (right, left)
+            if factor.type in _NUMBERS or factor.type is None:
+                return Typed(_scaled(interval.mql, factor, "$multiply"), "INTERVAL", nullable)
+        if op == "/" and lt == "INTERVAL" and (rt in _NUMBERS or rt is None):
+            return Typed({"$cond": [{"$eq": [right.mql, 0]}, None, _scaled(left.mql, right, "$divide")]},
+                         "INTERVAL", True)
+        names = [(t or "unknown").lower() for t in (lt, rt)]
+        hint = "; CAST the operand of unknown type" if None in (lt, rt) else ""
+        raise ProgrammingError(f"operator does not exist: {names[0]} {op} {names[1]} (line {node.pos[0]}, "
+                               f"column {node.pos[1]}){hint}")
+
+    @staticmethod
+    def _coerce_interval_text(value: Typed, other: Typed, op: str) -> Typed:
+        """A text literal added to or subtracted from a date/time value is an interval ('1 day')."""
+        if (op in ("+", "-") and other.type in _DATETIMES + ("INTERVAL",) and value.type == "TEXT"
+                and isinstance(value.mql, str)):
+            return Typed(literal(to_bson_as(value.mql, "INTERVAL")), "INTERVAL", False)
+        return value
 
     def _bitwise(self, node: ast.Binary) -> Typed:
         """``& | #`` are ``$bitAnd $bitOr $bitXor`` (MongoDB 6.3+: int/long operands, NULL in, NULL
@@ -199,6 +252,8 @@ class ExprCompiler:
 
     @staticmethod
     def as_text(operand: Typed) -> Any:
+        if operand.type == "INTERVAL":
+            raise NotSupportedError("an INTERVAL as text is not supported (it is stored as microseconds)")
         if operand.type in TEXT_TYPES:
             return operand.mql
         return {"$toString": operand.mql}
@@ -332,7 +387,7 @@ class ExprCompiler:
     @staticmethod
     def _coerce_literal(value: Typed, other: Typed) -> Typed:
         """A text literal compared with a DATE/TIMESTAMP/... column takes the column's type."""
-        if (other.type in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "DECIMAL", "UUID", "OBJECTID")
+        if (other.type in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "DECIMAL", "UUID", "OBJECTID", "INTERVAL")
                 and isinstance(value.mql, (str, int, float)) and not isinstance(value.mql, bool)
                 and value.type in ("TEXT", "INTEGER", "REAL", "BIGINT")):
             return Typed(literal(to_bson_as(value.mql, other.type)), other.type, False)
@@ -477,10 +532,49 @@ def _shift_by(a: Any, k: Any, power: Callable[[Any], Any]) -> Any:
         {"case": {"$gte": [k, -62]}, "then": right_by()}], "default": sign}}
 
 
+_DATETIMES = ("DATE", "TIMESTAMP", "TIMESTAMPTZ")
+_TEMPORAL = frozenset(_DATETIMES + ("TIME", "INTERVAL"))
+_NUMBERS = INTEGER_TYPES | {"REAL", "DECIMAL"}
+
+
+def _floor_milliseconds(micros: Any) -> Any:
+    """Microseconds -> whole milliseconds, rounded down (toward the past), as a timestamp's
+    microseconds are truncated when it is stored: a BSON date holds milliseconds. Exact over the
+    whole int64 range: the remainder is taken with ``$mod`` and the exact multiple of 1000 is
+    divided as a decimal."""
+    if type(micros) is int:
+        return micros // 1000
+    remainder = {"$mod": [{"$add": [{"$mod": ["$$us", 1000]}, 1000]}, 1000]}
+    whole = {"$toLong": {"$divide": [{"$toDecimal": {"$subtract": ["$$us", remainder]}}, 1000]}}
+    return {"$let": {"vars": {"us": micros}, "in": whole}}
+
+
+def _shift_datetime(moment: Typed, interval: Typed, op: str, nullable: bool) -> Typed:
+    """date/timestamp +/- interval: ``$add`` of a date and a number adds milliseconds; the interval's
+    microseconds are floored to milliseconds after the sign is applied, so the result is the exact
+    sum truncated as a stored timestamp would be. A date plus an interval is a timestamp (PostgreSQL)."""
+    micros = interval.mql
+    if op == "-":
+        micros = -micros if type(micros) is int else {"$multiply": [-1, micros]}
+    result_type = "TIMESTAMP" if moment.type == "DATE" else moment.type
+    return Typed({"$add": [moment.mql, _floor_milliseconds(micros)]}, result_type, nullable)
+
+
+def _scaled(micros: Any, factor: Typed, operator: str) -> Any:
+    """interval * n and interval / n: an integer factor multiplies exactly; otherwise the product or
+    quotient is computed as a decimal and rounded half to even to whole microseconds (PostgreSQL rounds
+    with rint)."""
+    if operator == "$multiply" and factor.type in INTEGER_TYPES:
+        return {"$multiply": [micros, factor.mql]}
+    return {"$toLong": {"$round": [{operator: [{"$toDecimal": micros}, factor.mql]}, 0]}}
+
+
 def _date_arithmetic(op: str, left: Typed, right: Typed, nullable: bool) -> Typed:
     """DATE + n and DATE - n move by days; DATE - DATE is a number of days (PostgreSQL)."""
     if left.type == "DATE" and right.type == "DATE" and op == "-":
-        return Typed({"$dateDiff": {"startDate": right.mql, "endDate": left.mql, "unit": "day"}}, "INTEGER", nullable)
+        # guarded although $dateDiff of a null or missing date is null: the in-process engine fails on it
+        difference = {"$dateDiff": {"startDate": right.mql, "endDate": left.mql, "unit": "day"}}
+        return Typed(null_guard([left, right], difference), "INTEGER", nullable)
     date, days = (left, right) if left.type == "DATE" else (right, left)
     if days.type not in INTEGER_TYPES or (op == "-" and date is right):
         raise ProgrammingError(f"cannot compute {left.type} {op} {right.type}")

@@ -443,6 +443,11 @@ _CONVERT_TO = {
 
 def cast(operand: Typed, target: str) -> Typed:
     """CAST(x AS target) with ``$convert``; a value that cannot convert is an error, as in SQL."""
+    if "INTERVAL" in (target, operand.type):
+        if operand.type == target:
+            return operand
+        raise NotSupportedError(f"CAST of a {operand.type or 'value of unknown type'} to {target} is not supported: "
+                                "an INTERVAL is a number of microseconds (constants and parameters can be cast to it)")
     if target == "DATE":
         converted: Any = {"$dateTrunc": {"date": {"$convert": {"input": operand.mql, "to": "date"}}, "unit": "day"}}
         return Typed(null_guard([operand], converted), "DATE", operand.nullable)

@@ -138,10 +138,12 @@ class SQLTransformer(Transformer):
         value = ast.Literal(self._string_value(children[1]), "text", pos=_pos_of(children[1:]))
         return ast.Cast(value, ast.TypeName(kind), pos=_pos_of(children))
 
-    def interval(self, children: list[Any]) -> ast.Func:
+    def interval(self, children: list[Any]) -> ast.Cast:
+        """``INTERVAL '1 day'`` and the standard's ``INTERVAL '1' DAY``: the text cast to INTERVAL."""
         unit = str(children[2]) if len(children) > 2 else ""
         text = self._string_value(children[1])
-        return ast.Func("interval", (ast.Literal(f"{text} {unit}".strip(), "text"),), pos=_pos_of(children))
+        value = ast.Literal(f"{text} {unit}".strip(), "text", pos=_pos_of(children[1:]))
+        return ast.Cast(value, ast.TypeName("INTERVAL"), pos=_pos_of(children))
 
     def signed_number(self, children: list[Token]) -> ast.Literal:
         literal = self.number(children)

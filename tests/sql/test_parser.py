@@ -161,7 +161,7 @@ def test_trailing_semicolon_and_comments():
     ("DATE '2024-01-31'", A.Cast(lit("2024-01-31"), typ("DATE"))),
     ("TIMESTAMP '2024-01-31 10:00:00'", A.Cast(lit("2024-01-31 10:00:00"), typ("TIMESTAMP"))),
     ("TIME '10:00'", A.Cast(lit("10:00"), typ("TIME"))),
-    ("INTERVAL '1' day", func("interval", lit("1 day"))),
+    ("INTERVAL '1' day", A.Cast(lit("1 day"), typ("INTERVAL"))),
 ])
 def test_literals(text, expected):
     assert expr_of(text) == expected
