@@ -72,9 +72,9 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     supports_default_keyword_in_insert = True
     supports_default_keyword_in_bulk_insert = True
     supports_ignore_conflicts = True  # INSERT ... ON CONFLICT DO NOTHING
-    # False: the driver has no ON CONFLICT ... DO UPDATE yet (DRIVER_GAPS.md G39).
-    supports_update_conflicts = False
-    supports_update_conflicts_with_target = False
+    # INSERT ... ON CONFLICT (unique fields) DO UPDATE SET f = EXCLUDED.f (the target is required).
+    supports_update_conflicts = True
+    supports_update_conflicts_with_target = True
 
     # ---------------------------------------------------------------- transactions
     @cached_property

@@ -147,6 +147,11 @@ class DatabaseOperations(BaseDatabaseOperations):
 
         if on_conflict == OnConflict.IGNORE:
             return "ON CONFLICT DO NOTHING"
+        if on_conflict == OnConflict.UPDATE:  # PostgreSQL's form, which the driver runs as an upsert
+            return "ON CONFLICT(%s) DO UPDATE SET %s" % (
+                ", ".join(map(self.quote_name, unique_fields)),
+                ", ".join(f"{field} = EXCLUDED.{field}" for field in map(self.quote_name, update_fields)),
+            )
         return super().on_conflict_suffix_sql(fields, on_conflict, update_fields, unique_fields)
 
     # ------------------------------------------------------------- dates and times
