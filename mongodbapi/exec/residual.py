@@ -397,6 +397,9 @@ def _temporal_operands(op: str, left: Any, right: Any) -> tuple[Any, Any]:
     a date with an interval is a timestamp at midnight; a date with an integer moves by days; a
     timestamp with a number, or an interval with a non-number, is an error."""
     values = (left, right)
+    if op == "-" and all(isinstance(v, datetime.time) for v in values):  # TIME - TIME is an interval
+        values = tuple(datetime.datetime.combine(datetime.date.min, v.replace(tzinfo=None)) for v in values)
+        return values[0], values[1]
     if op in ("+", "-") and any(isinstance(v, (datetime.timedelta, datetime.datetime)) for v in values):
         if any(_is_date(v) for v in values):  # a date with an interval or a timestamp: midnight
             values = tuple(datetime.datetime(v.year, v.month, v.day) if _is_date(v) else v for v in values)

@@ -12,12 +12,13 @@ test for "x is NULL or missing" and ``{$gt: [x, null]}`` its opposite.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
-from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, to_bson_as
+from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, timedelta_micros, to_bson_as
 from .template import END_OF_TEXT, REGEX_SPECIAL, LikePattern, Value, like_to_regex
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg",
@@ -185,23 +186,28 @@ class ExprCompiler:
         """Arithmetic with dates, timestamps and intervals, with PostgreSQL's operators: timestamp or date
         +/- interval is a timestamp, timestamp - timestamp an interval, interval +/- interval, interval
         * number and interval / number intervals; date +/- integer moves by days and date - date is a
-        number of days. A placeholder next to a timestamp or an interval is an interval (a timedelta),
-        except as the left operand of ``- timestamp``; next to ``*`` or ``/`` it is a number.
+        number of days; time - time is an interval. A placeholder next to a timestamp or an interval is an
+        interval (a timedelta), except as an operand of ``-`` with a time, or left of ``- timestamp``; next
+        to ``*`` or ``/`` it is a number.
         Any other combination is an error, never a number of milliseconds."""
         op = node.op
         if isinstance(node.right, ast.Param):
-            right = self.value(node.right, "INTERVAL" if op in ("+", "-") else None)
+            right = self.value(node.right, "TIME" if op == "-" and left.type == "TIME" else
+                               "INTERVAL" if op in ("+", "-") else None)
         if isinstance(node.left, ast.Param):
-            wanted = right.type if op == "-" and right.type in _DATETIMES else "INTERVAL" if op in ("+", "-") else None
+            wanted = right.type if op == "-" and right.type in _DATETIMES + ("TIME",) else \
+                "INTERVAL" if op in ("+", "-") else None
             left = self.value(node.left, wanted)
         left, right = self._coerce_interval_text(left, right, op), self._coerce_interval_text(right, left, op)
         lt, rt = left.type, right.type
         nullable = left.nullable or right.nullable
         if left.mql is None and lt is None or right.mql is None and rt is None:
             return Typed(None, None, True)  # an operand is the NULL literal
+        if lt == rt == "TIME" and op == "-":
+            return Typed({"$subtract": [_time_micros(left.mql), _time_micros(right.mql)]}, "INTERVAL", nullable)
         if "TIME" in (lt, rt):
-            raise NotSupportedError(f"arithmetic on TIME values is not supported: TIME is stored as text "
-                                    f"(line {node.pos[0]}, column {node.pos[1]})")
+            raise NotSupportedError(f"TIME {op} {(rt if lt == 'TIME' else lt) or 'unknown'} is not supported: TIME is "
+                                    f"stored as text; only TIME - TIME is (line {node.pos[0]}, column {node.pos[1]})")
         if op in ("+", "-"):
             if lt in _DATETIMES and rt == "INTERVAL":
                 return _shift_datetime(left, right, op, nullable)
@@ -547,6 +553,18 @@ def _floor_milliseconds(micros: Any) -> Any:
     remainder = {"$mod": [{"$add": [{"$mod": ["$$us", 1000]}, 1000]}, 1000]}
     whole = {"$toLong": {"$divide": [{"$toDecimal": {"$subtract": ["$$us", remainder]}}, 1000]}}
     return {"$let": {"vars": {"us": micros}, "in": whole}}
+
+
+def _time_micros(mql: Any) -> Any:
+    """A TIME (stored as 'HH:MM:SS[.ffffff]') as microseconds since midnight, exactly: its three parts
+    ($split on ':') read as decimals."""
+    if isinstance(mql, str) and not mql.startswith("$"):
+        return timedelta_micros(datetime.datetime.combine(datetime.date.min, datetime.time.fromisoformat(mql))
+                                - datetime.datetime.min)
+    part = [{"$toDecimal": {"$arrayElemAt": ["$$hms", i]}} for i in range(3)]
+    seconds = {"$add": [{"$multiply": [part[0], 3600]}, {"$multiply": [part[1], 60]}, part[2]]}
+    micros = {"$let": {"vars": {"hms": {"$split": [mql, ":"]}}, "in": {"$toLong": {"$multiply": [seconds, 1000000]}}}}
+    return {"$cond": [is_null(mql), None, micros]}  # $arrayElemAt of null is null, but the engine fails on it
 
 
 def _shift_datetime(moment: Typed, interval: Typed, op: str, nullable: bool) -> Typed:

@@ -195,7 +195,7 @@ def test_invalid_interval_text(text) -> None:
     ("SELECT CAST(iv AS TEXT) FROM t", (), NotSupportedError, "CAST of a INTERVAL to TEXT"),
     ("SELECT CAST(k AS INTERVAL) FROM t", (), NotSupportedError, "CAST of a INTEGER to INTERVAL"),
     ("SELECT iv || 'x' FROM t", (), NotSupportedError, "INTERVAL as text"),
-    ("SELECT CAST('10:00' AS TIME) + iv FROM t", (), NotSupportedError, "TIME"),
+    ("SELECT CAST('10:00' AS TIME) + iv FROM t", (), NotSupportedError, "TIME \\+ INTERVAL is not supported"),
     ("SELECT %s", (DELTA,), DataError, "only where an INTERVAL is expected"),
 ])
 def test_refused(cur, sql, params, error, message) -> None:
@@ -207,3 +207,25 @@ def test_refused(cur, sql, params, error, message) -> None:
 def test_decimal_factor_computed_by_the_driver(cur) -> None:
     cur.execute("UPDATE t SET k = k WHERE id = 1 RETURNING iv * %s", (Decimal("0.5"),))
     assert cur.fetchall() == [(dt.timedelta(hours=13),)]
+
+
+def test_time_minus_time() -> None:
+    conn = mongodbapi.connect(f"mongomock://intervals_{uuid.uuid4().hex[:10]}")
+    conn.autocommit = True
+    cur = conn.cursor()
+    try:
+        cur.execute("CREATE TABLE tm (id INTEGER PRIMARY KEY, a TIME, b TIME)")
+        rows = [(1, dt.time(10, 30), dt.time(9, 15, 0, 123456)), (2, None, dt.time(1)),
+                (3, dt.time(0, 0, 0, 1), dt.time(23, 59, 59, 999999))]
+        cur.executemany("INSERT INTO tm VALUES (%s, %s, %s)", rows)
+
+        def python(a, b):
+            return None if a is None or b is None else dt.datetime.combine(dt.date.min, a) - dt.datetime.combine(dt.date.min, b)
+
+        cur.execute("SELECT id, a - b, a - %s, TIME '10:00' - TIME '09:59:59.5' FROM tm ORDER BY id", (dt.time(10),))
+        assert cur.fetchall() == [(i, python(a, b), python(a, dt.time(10)), dt.timedelta(seconds=0.5)) for i, a, b in rows]
+        cur.execute("UPDATE tm SET a = a WHERE id = 1 RETURNING a - b")
+        assert cur.fetchall() == [(python(rows[0][1], rows[0][2]),)]
+    finally:
+        conn.client.drop_database(conn.database.name)
+        conn.close()
