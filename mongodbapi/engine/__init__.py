@@ -20,6 +20,7 @@ a mark (``values.MARK``), so installing again never wraps a wrapper.
 - ``conversion``: the ``$toDecimal`` conversion handler.
 - ``query``: ``filtering.bson_compare`` (BSON order, from ``bson_order``), query equality,
   dotted paths and ``$type`` in ``mongomock_ng.filtering``.
+- ``projection``: ``collection._project_by_spec`` (a path through an array of mixed elements).
 - ``updates``: entries of ``collection._updaters`` ($inc, $mul, $min, $max).
 - ``clock``: ``$$NOW``/``$$CLUSTER_TIME`` in ``_Parser._parse_basic_expression``, from a
   clock that each command (``Collection`` methods, ``Cursor._compute_results``,

@@ -2207,3 +2207,12 @@ def test_lookup_variables_reach_expr_inside_and_or_nor():
         pipeline = [{"$lookup": {"from": "b", "let": {"o0": "$x"}, "pipeline": [{"$match": match}], "as": "j"}},
                     {"$project": {"n": {"$size": "$j"}}}]
         assert [d["n"] for d in db.a.aggregate(pipeline)] == [4, 4, 0, 0], match
+
+
+def test_projection_through_an_array_of_mixed_elements():
+    # doc: an inclusion keeps (projected) documents and arrays of the array and drops other
+    # elements; an exclusion keeps them.
+    things = mongomock_ng.MongoClient().db.mixed
+    things.insert_one({"_id": 1, "a": [1, {"b": 2}, {"c": 3}, [{"b": 4}, 5]], "z": 0})
+    assert list(things.find({}, {"a.b": 1, "_id": 0})) == [{"a": [{"b": 2}, {}, [{"b": 4}]]}]
+    assert list(things.find({}, {"a.b": 0, "_id": 0})) == [{"a": [1, {}, {"c": 3}, [{}, 5]], "z": 0}]
