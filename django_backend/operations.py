@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import NotSupportedError
+from django.db import DataError, NotSupportedError
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.backends.utils import split_tzname_delta
 from django.utils import timezone
@@ -285,8 +285,13 @@ class DatabaseOperations(BaseDatabaseOperations):
         return value or None
 
     def adapt_json_value(self, value: Any, encoder: Any) -> Any:
-        """A JSON value as a document: plain dicts, lists and scalars (what the encoder makes of it)."""
-        return json.loads(json.dumps(value, cls=encoder))
+        """A JSON value as a document: plain dicts, lists and scalars (what the encoder makes of it).
+        An encoder whose output is not JSON is a data error, as a JSON column's check would be."""
+        text = json.dumps(value, cls=encoder)
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise DataError(f"the JSON encoder gave text that is not JSON ({exc}): {text[:80]!r}") from None
 
     def adapt_unknown_value(self, value: Any) -> Any:
         if isinstance(value, (uuid.UUID, decimal.Decimal, dict, list)):
