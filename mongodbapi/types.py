@@ -136,7 +136,11 @@ def _to_date(value: Any) -> Any:
             return _to_date(datetime.date.fromisoformat(value.strip()[:10]))
         except ValueError:
             raise DataError(f"invalid DATE value {value!r}") from None
-    raise DataError(f"invalid DATE value {value!r}")
+    raise DataError(f"invalid DATE value {value!r}{_INTERVAL_HINT if isinstance(value, datetime.timedelta) else ''}")
+
+
+# A placeholder subtracted from a date/time takes its type, as an untyped literal does in PostgreSQL.
+_INTERVAL_HINT = ": a placeholder subtracted from a date/time is a date/time; write CAST(%s AS INTERVAL) for an interval"
 
 
 def _to_time(value: Any) -> Any:
@@ -164,7 +168,7 @@ def _to_timestamp(value: Any, aware: bool) -> Any:
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
     if isinstance(value, datetime.date):
         return datetime.datetime(value.year, value.month, value.day)
-    raise DataError(f"invalid TIMESTAMP value {value!r}")
+    raise DataError(f"invalid TIMESTAMP value {value!r}{_INTERVAL_HINT if isinstance(value, datetime.timedelta) else ''}")
 
 
 def _to_integer(value: Any) -> Any:
@@ -299,11 +303,13 @@ def timedelta_micros(value: datetime.timedelta) -> int:
 def _to_interval(value: Any) -> Any:
     if isinstance(value, datetime.timedelta):
         micros = timedelta_micros(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        micros = value  # the stored form (Django's DurationField sends microseconds where there is no interval type)
     elif isinstance(value, str):
         micros = parse_interval(value)
     else:
-        raise DataError(f"invalid INTERVAL value {value!r}: an INTERVAL takes a datetime.timedelta or interval "
-                        "text such as '1 day 02:00:00'")
+        raise DataError(f"invalid INTERVAL value {value!r}: an INTERVAL takes a datetime.timedelta, interval "
+                        "text such as '1 day 02:00:00' or a whole number of microseconds")
     if not _INT64_MIN <= micros <= _INT64_MAX:
         raise DataError(f"interval {value!r} is out of the range of 64-bit microseconds (about 292,000 years)")
     return micros

@@ -13,13 +13,14 @@ test for "x is NULL or missing" and ``{$gt: [x, null]}`` its opposite.
 from __future__ import annotations
 
 import datetime
+import decimal
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..types import INTEGER_TYPES, TEXT_TYPES, canonical_type, timedelta_micros, to_bson_as
-from .template import END_OF_TEXT, REGEX_SPECIAL, LikePattern, Value, like_to_regex
+from .template import END_OF_TEXT, REGEX_SPECIAL, LikePattern, Value, like_to_regex, lookup
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "total", "group_concat", "string_agg",
                         "bool_and", "bool_or", "every", "array_agg", "stddev", "stddev_pop", "stddev_samp",
@@ -192,12 +193,9 @@ class ExprCompiler:
         Any other combination is an error, never a number of milliseconds."""
         op = node.op
         if isinstance(node.right, ast.Param):
-            right = self.value(node.right, "TIME" if op == "-" and left.type == "TIME" else
-                               "INTERVAL" if op in ("+", "-") else None)
+            right = self._placeholder(node.right, op, left.type)
         if isinstance(node.left, ast.Param):
-            wanted = right.type if op == "-" and right.type in _DATETIMES + ("TIME",) else \
-                "INTERVAL" if op in ("+", "-") else None
-            left = self.value(node.left, wanted)
+            left = self._placeholder(node.left, op, right.type)
         left, right = self._coerce_interval_text(left, right, op), self._coerce_interval_text(right, left, op)
         lt, rt = left.type, right.type
         nullable = left.nullable or right.nullable
@@ -231,6 +229,16 @@ class ExprCompiler:
         hint = "; CAST the operand of unknown type" if None in (lt, rt) else ""
         raise ProgrammingError(f"operator does not exist: {names[0]} {op} {names[1]} (line {node.pos[0]}, "
                                f"column {node.pos[1]}){hint}")
+
+    def _placeholder(self, node: ast.Param, op: str, other: Optional[str]) -> Typed:
+        """A placeholder operand of date/time arithmetic, typed as PostgreSQL types an untyped literal:
+        as the other operand, except that added to a date/time it is an interval; a factor or divisor
+        of an interval is a number."""
+        if op not in ("+", "-") or other is None:
+            return self.value(node, None)
+        if op == "+" and other in _DATETIMES + ("TIME",) or other == "INTERVAL":
+            return Typed(_IntervalValue(node.key), "INTERVAL", True)
+        return self.value(node, other)
 
     @staticmethod
     def _coerce_interval_text(value: Typed, other: Typed, op: str) -> Typed:
@@ -395,6 +403,7 @@ class ExprCompiler:
         """A text literal compared with a DATE/TIMESTAMP/... column takes the column's type."""
         if (other.type in ("DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "DECIMAL", "UUID", "OBJECTID", "INTERVAL")
                 and isinstance(value.mql, (str, int, float)) and not isinstance(value.mql, bool)
+                and not (isinstance(value.mql, str) and value.mql.startswith("$"))  # a field path
                 and value.type in ("TEXT", "INTEGER", "REAL", "BIGINT")):
             return Typed(literal(to_bson_as(value.mql, other.type)), other.type, False)
         return value
@@ -536,6 +545,24 @@ def _shift_by(a: Any, k: Any, power: Callable[[Any], Any]) -> Any:
         {"case": {"$gte": [k, 1]}, "then": left_by()},
         {"case": {"$eq": [k, 0]}, "then": a},
         {"case": {"$gte": [k, -62]}, "then": right_by()}], "default": sign}}
+
+
+class _IntervalValue(Value):
+    """A placeholder that is an interval in date/time arithmetic: a timedelta or interval text. A number
+    is refused here, although an INTERVAL column or comparison takes one as microseconds (its stored
+    form): ``ts + %s`` with 5 is an error, as ``timestamp + integer`` is in SQL."""
+
+    __slots__ = ()
+
+    def __init__(self, key: Any) -> None:
+        super().__init__(key, "INTERVAL", literal=True)
+
+    def bind(self, params: Any) -> Any:
+        value = lookup(params, self.key)
+        if isinstance(value, (int, float, decimal.Decimal)):
+            raise DataError(f"a number cannot be added to or subtracted from a date, time or interval: pass a "
+                            f"datetime.timedelta for placeholder {self.key!r}, not {value!r}")
+        return super().bind(params)
 
 
 _DATETIMES = ("DATE", "TIMESTAMP", "TIMESTAMPTZ")

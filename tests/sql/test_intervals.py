@@ -189,7 +189,9 @@ def test_invalid_interval_text(text) -> None:
     ("SELECT iv * ts FROM t", (), ProgrammingError, "interval \\* timestamp"),
     ("SELECT ts * 2 FROM t", (), ProgrammingError, "timestamp \\* integer"),
     ("SELECT k / iv FROM t", (), ProgrammingError, "integer / interval"),
-    ("SELECT ts + %s FROM t", (5,), DataError, "INTERVAL takes a datetime.timedelta"),
+    ("SELECT ts + %s FROM t", (5,), DataError, "a number cannot be added"),
+    ("SELECT d + %s FROM t", (5,), DataError, "a number cannot be added"),
+    ("SELECT ts - %s FROM t", (DELTA,), DataError, "CAST\\(%s AS INTERVAL\\)"),
     ("SELECT ts + %s FROM t", (dt.datetime(2020, 1, 1),), DataError, "invalid INTERVAL value"),
     ("SELECT INTERVAL '1 month' FROM t", (), NotSupportedError, "months and years"),
     ("SELECT CAST(iv AS TEXT) FROM t", (), NotSupportedError, "CAST of a INTERVAL to TEXT"),
@@ -226,6 +228,43 @@ def test_time_minus_time() -> None:
         assert cur.fetchall() == [(i, python(a, b), python(a, dt.time(10)), dt.timedelta(seconds=0.5)) for i, a, b in rows]
         cur.execute("UPDATE tm SET a = a WHERE id = 1 RETURNING a - b")
         assert cur.fetchall() == [(python(rows[0][1], rows[0][2]),)]
+    finally:
+        conn.client.drop_database(conn.database.name)
+        conn.close()
+
+
+def test_placeholders_take_the_other_operands_type(cur) -> None:
+    cur.execute("SELECT ts - %s, %s - ts, ts - CAST(%s AS INTERVAL), iv - %s, d - %s FROM t WHERE id = 1",
+                (STAMP, STAMP, DELTA, DELTA, dt.date(2020, 2, 28)))
+    assert cur.fetchall() == [(dt.timedelta(hours=10, minutes=30), -dt.timedelta(hours=10, minutes=30),
+                               dt.datetime(2020, 1, 1, 10, 29, 59, 998000), dt.timedelta(days=1, hours=2) - DELTA, 2)]
+
+
+def test_integers_are_microseconds_in_columns_and_comparisons(cur) -> None:
+    """The stored form: Django's DurationField, on a database without an interval type, sends microseconds."""
+    cur.execute("SELECT id FROM t WHERE iv = %s OR ts - d = %s ORDER BY id", (999, 0))
+    assert cur.fetchall() == [(3,)]
+    cur.execute("INSERT INTO t (id, iv) VALUES (102, %s)", (86_400_000_001,))
+    try:
+        cur.execute("SELECT iv FROM t WHERE id = 102")
+        assert cur.fetchall() == [(dt.timedelta(days=1, microseconds=1),)]
+    finally:
+        cur.execute("DELETE FROM t WHERE id = 102")
+
+
+def test_interval_compared_with_an_integer_column() -> None:
+    """A column holding microseconds (Django's DurationField is a bigint) compares with an interval as
+    the numbers they both are stored as; it is a field, never read as a constant."""
+    conn = mongodbapi.connect(f"mongomock://intervals_{uuid.uuid4().hex[:10]}")
+    conn.autocommit = True
+    cur = conn.cursor()
+    try:
+        cur.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, a TIMESTAMP, b TIMESTAMP, est BIGINT)")
+        cur.execute("INSERT INTO e VALUES (1, TIMESTAMP '2020-01-02 00:00:00', TIMESTAMP '2020-01-01 00:00:00', %s), "
+                    "(2, TIMESTAMP '2020-01-02 00:00:00', TIMESTAMP '2020-01-01 00:00:00', %s)",
+                    (3_600_000_000, 100_000_000_000))
+        cur.execute("SELECT id FROM e WHERE a - b > est ORDER BY id")
+        assert cur.fetchall() == [(1,)]
     finally:
         conn.client.drop_database(conn.database.name)
         conn.close()
