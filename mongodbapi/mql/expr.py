@@ -135,13 +135,30 @@ class ExprCompiler:
         return self.resolve_column(node)
 
     def _value_Subscript(self, node: ast.Subscript) -> Typed:
+        """``x[0]`` is an element of an array, ``x['k']`` a field of a document (PostgreSQL's
+        ``jsonb -> i`` and ``-> 'k'``); any other combination, and NULL, is NULL, never an error
+        ($arrayElemAt and $getField fail on an input of the wrong type)."""
         operand = self.value(node.operand)
-        index = self.value(node.index, "INTEGER")
-        return Typed({"$arrayElemAt": [operand.mql, index.mql]}, None, True)
+        if isinstance(node.index, ast.Literal) and node.index.kind == "text":
+            return Typed(field_of_document(operand.mql, literal(node.index.value)), None, True)
+        if isinstance(node.index, ast.Literal):
+            index = self.value(node.index, "INTEGER")
+            return Typed(element_of_array(operand.mql, index.mql), None, True)
+        if not isinstance(node.index, ast.Param):
+            raise unsupported(node, "a subscript that is neither a constant nor a placeholder")
+        index = self.value(node.index)
+        return Typed({"$let": {"vars": {"subscripted": operand.mql, "subscript": index.mql}, "in": {"$switch": {
+            "branches": [
+                {"case": {"$and": [{"$isArray": "$$subscripted"}, {"$isNumber": "$$subscript"}]},
+                 "then": {"$arrayElemAt": ["$$subscripted", "$$subscript"]}},
+                {"case": {"$and": [{"$eq": [{"$type": "$$subscripted"}, "object"]},
+                                   {"$eq": [{"$type": "$$subscript"}, "string"]}]},
+                 "then": {"$getField": {"field": index.mql, "input": "$$subscripted"}}}],
+            "default": None}}}}, None, True)
 
     def _value_Member(self, node: ast.Member) -> Typed:
         operand = self.value(node.operand)
-        return Typed({"$getField": {"field": {"$literal": node.name}, "input": operand.mql}}, None, True)
+        return Typed(field_of_document(operand.mql, literal(node.name)), None, True)
 
     def _value_Unary(self, node: ast.Unary) -> Typed:
         if node.op == "not":
@@ -644,6 +661,19 @@ def runtime_like_regex(pattern: Any, escape: Optional[str]) -> Any:
     walk = {"$reduce": {"input": {"$range": [0, {"$strLenCP": pattern}]},
                         "initialValue": {"out": "", "escaped": False}, "in": step}}
     return {"$concat": ["^", {"$let": {"vars": {"walk": walk}, "in": "$$walk.out"}}, {"$literal": END_OF_TEXT}]}
+
+
+def element_of_array(container: Any, index: Any) -> Any:
+    """``container[index]`` when ``container`` is an array, else null."""
+    return {"$let": {"vars": {"subscripted": container}, "in": {
+        "$cond": [{"$isArray": "$$subscripted"}, {"$arrayElemAt": ["$$subscripted", index]}, None]}}}
+
+
+def field_of_document(container: Any, name: Any) -> Any:
+    """Field ``name`` (a constant, any characters) of ``container`` when it is a document, else null."""
+    return {"$let": {"vars": {"subscripted": container}, "in": {
+        "$cond": [{"$eq": [{"$type": "$$subscripted"}, "object"]},
+                  {"$getField": {"field": name, "input": "$$subscripted"}}, None]}}}
 
 
 def unsupported(node: Any, what: str) -> NotSupportedError:
