@@ -21,6 +21,7 @@ a mark (``values.MARK``), so installing again never wraps a wrapper.
 - ``query``: ``filtering.bson_compare`` (BSON order, from ``bson_order``), query equality,
   dotted paths and ``$type`` in ``mongomock_ng.filtering``.
 - ``projection``: ``collection._project_by_spec`` (a path through an array of mixed elements).
+- ``keys``: the key methods of ``store.CollectionStore`` (Decimal128 ``_id`` values).
 - ``updates``: entries of ``collection._updaters`` ($inc, $mul, $min, $max).
 - ``clock``: ``$$NOW``/``$$CLUSTER_TIME`` in ``_Parser._parse_basic_expression``, from a
   clock that each command (``Collection`` methods, ``Cursor._compute_results``,

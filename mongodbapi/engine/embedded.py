@@ -180,10 +180,10 @@ def install() -> None:
         if _installed:
             return
         # Imported here, so that importing this module does not need mongomock_ng.
-        from . import (accumulators, clock, conversion, documents, operators, pipeline, projection, query,
-                       stages, updates, windows)
+        from . import (accumulators, clock, conversion, documents, keys, operators, pipeline, projection,
+                       query, stages, updates, windows)
 
-        for module in (operators, accumulators, conversion, query, projection, updates, clock, pipeline,
+        for module in (operators, accumulators, conversion, query, projection, keys, updates, clock, pipeline,
                        documents, stages, windows):
             module.install()
         _installed = True

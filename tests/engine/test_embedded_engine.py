@@ -2216,3 +2216,17 @@ def test_projection_through_an_array_of_mixed_elements():
     things.insert_one({"_id": 1, "a": [1, {"b": 2}, {"c": 3}, [{"b": 4}, 5]], "z": 0})
     assert list(things.find({}, {"a.b": 1, "_id": 0})) == [{"a": [{"b": 2}, {}, [{"b": 4}]]}]
     assert list(things.find({}, {"a.b": 0, "_id": 0})) == [{"a": [1, {}, {"c": 3}, [{}, 5]], "z": 0}]
+
+
+def test_decimal128_ids_are_keys_by_value():
+    # doc: an _id may be a Decimal128; the unique _id index compares numbers by value.
+    from pymongo.errors import DuplicateKeyError
+
+    things = mongomock_ng.MongoClient().db.decimal_ids
+    things.insert_many([{"_id": Decimal128("1.5"), "a": 1}, {"_id": Decimal128("2"), "a": 2}])
+    assert things.find_one({"_id": 2}) == {"_id": Decimal128("2"), "a": 2}
+    with pytest.raises(DuplicateKeyError):
+        things.insert_one({"_id": 2.0})
+    things.update_one({"_id": Decimal128("1.5")}, {"$set": {"a": 9}})
+    things.delete_one({"_id": Decimal128("2")})
+    assert list(things.find()) == [{"_id": Decimal128("1.5"), "a": 9}]
