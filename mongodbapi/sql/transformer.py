@@ -563,6 +563,11 @@ class SQLTransformer(Transformer):
             return ast.SetOperation(op, _has(children, "ALL"), left, right, pos=_pos_of(children))
         return build
 
+    def parenthesised_statement(self, children: list[Any]) -> ast.Select:
+        """``(SELECT ...)`` as a whole statement (what Django sends for a union whose other
+        members are empty): the query in the parentheses."""
+        return children[0]
+
     def paren_query(self, children: list[Any]) -> ast.Node:
         """A parenthesised member of a set operation: its own query when it has ORDER BY, LIMIT,
         OFFSET or WITH, else just its body (``(SELECT ...)`` means ``SELECT ...`` there)."""

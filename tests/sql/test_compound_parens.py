@@ -76,8 +76,12 @@ def test_parentheses_around_a_scalar_subquery_stay_an_expression(both) -> None:
     assert cur.fetchall() == [(9, 2)]
 
 
-def test_a_lone_parenthesised_query_is_a_syntax_error(both) -> None:
-    """Only as a member of a set operation (PostgreSQL also takes it alone)."""
-    cur, _ = both
+def test_a_lone_parenthesised_query_is_a_statement(both) -> None:
+    """As in PostgreSQL; Django sends one for a union whose other members are empty."""
+    cur, lite = both
+    cur.execute("(SELECT id FROM t WHERE a IS NOT NULL ORDER BY a DESC, id LIMIT 3)")
+    assert cur.fetchall() == lite.execute("SELECT id FROM t WHERE a IS NOT NULL ORDER BY a DESC, id LIMIT 3").fetchall()
+    cur.execute("(SELECT COUNT(*) FROM t);")
+    assert cur.fetchall() == [(len(ROWS),)]
     with pytest.raises(mongodbapi.ProgrammingError, match="syntax error"):
-        cur.execute("(SELECT a FROM t)")
+        cur.execute("(SELECT a FROM t) ORDER BY a")  # an ORDER BY outside needs a set operation
