@@ -113,8 +113,8 @@ class DatabaseFeatures(BaseDatabaseFeatures):
     has_native_uuid_field = True  # UUIDs are BSON binary subtype 4
     # False: durations are stored as integer microseconds (bigint).
     has_native_duration_field = False
-    # False: the driver has no interval type or date - date arithmetic yet (DRIVER_GAPS.md G15).
-    supports_temporal_subtraction = False
+    # Date, datetime and time differences are the driver's INTERVALs (returned as timedelta).
+    supports_temporal_subtraction = True
     # False: datetimes are stored as BSON dates in UTC and returned naive, as on MySQL/SQLite.
     supports_timezones = False
     has_zoneinfo_database = True  # MongoDB's date operators know the Olson time zones

@@ -240,11 +240,37 @@ class DatabaseOperations(BaseDatabaseOperations):
             return "POWER(%s)" % ",".join(sub_expressions)
         return super().combine_expression(connector, sub_expressions)
 
+    # Durations: a DurationField is a bigint of microseconds (Django's own form where there is no native
+    # interval type); in arithmetic with dates, times or numbers it becomes one of the driver's INTERVALs
+    # (int64 microseconds too), and date/time results that are intervals come back as timedelta.
+
     def combine_duration_expression(self, connector: str, sub_expressions: list[str]) -> str:
-        raise NotSupportedError("Date/time arithmetic with durations is not supported by the mongodbapi driver yet.")
+        if connector not in ("+", "-", "*", "/"):
+            raise NotSupportedError(f"The {connector} operator is not supported on durations.")
+        if connector in ("+", "-"):
+            # The operand that is not the duration is a date or datetime. As a bare placeholder the
+            # driver would type it as PostgreSQL types an untyped literal (an interval, next to an
+            # interval); psycopg sends it typed, and so does this CAST.
+            sub_expressions = [f"CAST({sql} AS TIMESTAMP)" if sql == "%s" else sql for sql in sub_expressions]
+        return super().combine_duration_expression(connector, sub_expressions)
 
     def format_for_duration_arithmetic(self, sql: str) -> str:
-        raise NotSupportedError("Date/time arithmetic with durations is not supported by the mongodbapi driver yet.")
+        """A DurationField value (microseconds) as an interval: PostgreSQL's integer * interval."""
+        return f"(INTERVAL '1 microsecond' * ({sql}))"
+
+    def subtract_temporals(self, internal_type: str, lhs: Any, rhs: Any) -> tuple[str, Any]:
+        lhs_sql, lhs_params = lhs
+        rhs_sql, rhs_params = rhs
+        params = (*lhs_params, *rhs_params)
+        if internal_type == "DateField":  # date - date is a number of days, as on PostgreSQL
+            return f"(INTERVAL '1 day' * ({lhs_sql} - {rhs_sql}))", params
+        return f"({lhs_sql} - {rhs_sql})", params
+
+    def convert_durationfield_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        """A stored DurationField is microseconds; an interval the driver computed is a timedelta already."""
+        if value is None or isinstance(value, datetime.timedelta):
+            return value
+        return super().convert_durationfield_value(value, expression, connection)
 
     def explain_query_prefix(self, format: str | None = None, **options: Any) -> str:
         if options:
