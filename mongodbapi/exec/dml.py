@@ -20,6 +20,7 @@ from ..catalog import ColumnInfo, TableInfo, check_field_name
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..mql.expr import all_of
 from ..mql.match import merge_conjuncts
+from ..mql.planner import PlanContext
 from ..mql.select import SelectPlanner
 from ..mql.template import bind, render, template_keys
 from ..plan.binder import Scope, ScopeTable
@@ -27,6 +28,7 @@ from ..sql import ast
 from ..sql.walk import SUBQUERIES, param_keys, walk
 from ..types import from_bson, to_bson_as
 from .errors import translated
+from .query import row_builder, run_query
 from .residual import evaluate, row_reader
 from .result import Column, Result, empty
 from .writes import DELETE, INSERT, REPLACE, UPDATE, Write, send
@@ -38,6 +40,41 @@ if TYPE_CHECKING:  # pragma: no cover
 def references_row(node: Any) -> bool:
     """Whether an expression reads columns of the row (so it must run inside MongoDB)."""
     return any(isinstance(n, (ast.Column,) + SUBQUERIES) for n in walk(node))
+
+
+def has_subquery(node: Any) -> bool:
+    return any(isinstance(n, SUBQUERIES) for n in walk(node, into_subqueries=False))
+
+
+def outer_column(node: Any) -> Optional[ast.Column]:
+    """A column read outside any subquery: there is no row for it in INSERT ... VALUES."""
+    return next((n for n in walk(node, into_subqueries=False) if isinstance(n, ast.Column)), None)
+
+
+class ValuesQuery:
+    """The items of one VALUES row that hold subqueries, computed by MongoDB as a SELECT without FROM.
+
+    ``INSERT INTO t (a, b) VALUES (1, (SELECT MAX(x) FROM u))`` runs ``SELECT (SELECT MAX(x) FROM u)``
+    (an aggregation over ``$documents``) once per parameter set, before anything is written; the
+    row's other items are computed by the driver as usual. A scalar subquery that returns more
+    than one row is an error there, as in SQL. Planned on first use, with the connection's
+    catalog: the prepared statement it belongs to is cached per catalog version.
+    """
+
+    def __init__(self, row: tuple[ast.Expr, ...]) -> None:
+        self.positions = [i for i, expr in enumerate(row) if not isinstance(expr, ast.Default) and has_subquery(expr)]
+        self.select = ast.Select(ast.SelectCore(False, tuple(ast.SelectItem(row[i], None) for i in self.positions),
+                                                (), None, (), None))
+        self._planned: Any = None
+
+    def values(self, connection: Any, params: Any) -> dict[int, Any]:
+        if self._planned is None:
+            plan = PlanContext(connection.catalog, not connection.enforce_schema).plan_query(self.select)
+            self._planned = (plan, row_builder(plan))
+        plan, build = self._planned
+        rows = list(run_query(plan, connection.database, params, connection.statement_session(), build).rows)
+        assert len(rows) == 1, "a SELECT without FROM returns one row"
+        return dict(zip(self.positions, rows[0]))
 
 
 def default_value(column: ColumnInfo) -> Any:
@@ -123,8 +160,12 @@ class InsertStatement:
             if row and len(row) != len(self.targets):
                 raise ProgrammingError(f"{len(row)} values for {len(self.targets)} columns")
             for value in row:
-                if references_row(value):
-                    raise ProgrammingError("VALUES cannot refer to columns")
+                column = outer_column(value)
+                if column is not None:
+                    raise ProgrammingError(f"VALUES cannot refer to columns: {'.'.join(column.parts)} "
+                                           f"(line {column.pos[0]}, column {column.pos[1]})")
+        # rows holding subqueries: their index -> the SELECT that computes those items
+        self.values_queries = {i: ValuesQuery(row) for i, row in enumerate(node.rows) if has_subquery(row)}
         if query is not None and len(query.plan.columns) != len(self.targets):
             raise ProgrammingError(f"INSERT has {len(self.targets)} target columns but the SELECT "
                                    f"returns {len(query.plan.columns)}")
@@ -147,15 +188,21 @@ class InsertStatement:
         declared = {id(c) for c in self.info.columns}
         return self.info.columns + [c for c in self.targets if id(c) not in declared]
 
-    def _values(self, row: tuple[ast.Expr, ...], params: Any) -> dict[str, Any]:
-        return {column.name: default_value(column) if isinstance(expr, ast.Default) else evaluate(expr, params)
-                for column, expr in zip(self.targets, row)}
+    def _values(self, row: tuple[ast.Expr, ...], params: Any, computed: dict[int, Any]) -> dict[str, Any]:
+        return {column.name: default_value(column) if isinstance(expr, ast.Default)
+                else computed[i] if i in computed else evaluate(expr, params)
+                for i, (column, expr) in enumerate(zip(self.targets, row))}
 
     def _rows(self, connection: Any, param_sets: list[Any]) -> list[tuple[dict[str, Any], Any]]:
         """The documents to insert, each with the parameters of the row it came from."""
         if self.query is None:
-            return [(self._document(self._values(row, params)), params)
-                    for params in param_sets for row in self.node.rows]
+            documents = []
+            for params in param_sets:
+                # every subquery of the statement runs before the statement writes anything
+                computed = {i: q.values(connection, params) for i, q in self.values_queries.items()}
+                documents += [(self._document(self._values(row, params, computed.get(i, {}))), params)
+                              for i, row in enumerate(self.node.rows)]
+            return documents
         documents = []
         for params in param_sets:
             for row in self.query.run(connection, params).rows:
@@ -163,6 +210,8 @@ class InsertStatement:
         return documents
 
     def run(self, connection: Any, param_sets: list[Any]) -> Result:
+        if self.values_queries and len(param_sets) > 1:
+            return self._run_each(connection, param_sets)
         rows = self._rows(connection, param_sets)
         documents = [document for document, _ in rows]
         if not documents:
@@ -212,6 +261,22 @@ class InsertStatement:
             rows = self.returning.rows(documents, param_sets[-1] if param_sets else None)
             return Result(self.returning.description(), iter(rows), len(documents), lastrowid)
         return empty(None, len(documents)) if lastrowid is None else Result(None, iter(()), len(documents), lastrowid)
+
+    def _run_each(self, connection: Any, param_sets: list[Any]) -> Result:
+        """executemany of VALUES with subqueries: one statement per parameter set, in order, so that a
+        subquery sees the rows the earlier sets inserted (as running them one by one would)."""
+        count, lastrowid, returned = 0, None, []
+        description = None
+        for params in param_sets:
+            result = self.run(connection, [params])
+            count += max(result.rowcount, 0)
+            lastrowid = result.lastrowid if result.lastrowid is not None else lastrowid
+            if self.returning is not None:
+                description = result.description
+                returned += list(result.rows)
+        if self.returning is not None:
+            return Result(description, iter(returned), count, lastrowid)
+        return empty(None, count) if lastrowid is None else Result(None, iter(()), count, lastrowid)
 
     def explain(self) -> list[tuple[str, Any]]:
         rows: list[tuple[str, Any]] = []
