@@ -14,7 +14,7 @@ from ..errors import NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..sql.walk import walk
 from ..types import INTEGER_TYPES, TEXT_TYPES
-from .expr import Typed, literal, null_guard, unsupported
+from .expr import Typed, element_of_array, field_of_document, literal, null_guard, unsupported
 
 if TYPE_CHECKING:  # pragma: no cover
     from .expr import ExprCompiler
@@ -259,10 +259,74 @@ def _json_object(compiler: "ExprCompiler", node: ast.Func) -> Typed:
 
 
 def _field_exists(compiler: "ExprCompiler", node: ast.Func) -> Typed:
-    """FIELD_EXISTS(path): whether a document has the field, even holding null (MongoDB's $exists)."""
+    """FIELD_EXISTS(path): whether the object the path's last step reads from has that key, even
+    when it holds null (PostgreSQL's ``?`` on the addressed value, MongoDB's ``$exists``).
+
+    The path is walked one step at a time, never through arrays: a name step reads a field of a
+    document, an integer subscript an element of an array, and any other shape ends the walk
+    (false). A dotted field path (``"$v.a.b"``) would traverse arrays of documents, and
+    ``$type`` of the array it then yields is not "missing"."""
     _arity(node, 1)
-    arg = compiler.value(node.args[0])
-    return Typed({"$ne": [{"$type": arg.mql}, "missing"]}, "BOOLEAN", False)
+    step = _last_step(compiler, node.args[0])
+    if step is None:
+        arg = compiler.value(node.args[0])
+        return Typed({"$ne": [{"$type": arg.mql}, "missing"]}, "BOOLEAN", False)
+    parent, key = step
+    if isinstance(key, int):  # an element of an array: the index is within its bounds
+        size = {"$size": "$$parent"}
+        present: Any = {"$cond": [{"$isArray": "$$parent"},
+                                  {"$and": [{"$lt": [key, size]}, {"$gte": [key, {"$multiply": [-1, size]}]}]},
+                                  False]}
+    else:
+        present = {"$cond": [{"$eq": [{"$type": "$$parent"}, "object"]},
+                             {"$ne": [{"$type": {"$getField": {"field": literal(key), "input": "$$parent"}}},
+                                      "missing"]},
+                             False]}
+    return Typed({"$let": {"vars": {"parent": parent}, "in": present}}, "BOOLEAN", False)
+
+
+def _last_step(compiler: "ExprCompiler", node: ast.Expr) -> Optional[tuple[Any, Any]]:
+    """(the exact value the path's last step reads from, that step: a key or an array index), or
+    None when ``node`` is a top-level field or not a path."""
+    if isinstance(node, ast.Member):
+        return exact_path(compiler, node.operand), node.name
+    if isinstance(node, ast.Subscript) and isinstance(node.index, ast.Literal) \
+            and isinstance(node.index.value, (str, int)) and not isinstance(node.index.value, bool):
+        return exact_path(compiler, node.operand), node.index.value
+    if isinstance(node, ast.Column):
+        steps = _field_steps(compiler.value(node).mql)
+        if steps is not None and len(steps) > 1:
+            return _walk(steps[:-1]), steps[-1]
+    return None
+
+
+def exact_path(compiler: "ExprCompiler", node: ast.Expr) -> Any:
+    """The value a path addresses, read step by step as PostgreSQL's ``->`` does: a field of a
+    document, an element of an array, and NULL for any other shape (never an array of the
+    values found in an array of documents, as a dotted field path gives)."""
+    step = _last_step(compiler, node)
+    if step is None:
+        return compiler.value(node).mql
+    parent, key = step
+    if isinstance(key, int):
+        return element_of_array(parent, key)
+    return field_of_document(parent, literal(key))
+
+
+def _field_steps(mql: Any) -> Optional[list[str]]:
+    """``"$a.b.c"`` -> ["$a", "b", "c"] (``"$$v.b"`` -> ["$$v", "b"]); None for other expressions."""
+    if not isinstance(mql, str) or not mql.startswith("$"):
+        return None
+    sigil = "$$" if mql.startswith("$$") else "$"
+    head, *names = mql[len(sigil):].split(".")
+    return [sigil + head] + names
+
+
+def _walk(steps: list[str]) -> Any:
+    value: Any = steps[0]
+    for name in steps[1:]:
+        value = field_of_document(value, literal(name))
+    return value
 
 
 def _trig(operator: str) -> Callable[["ExprCompiler", ast.Func], Typed]:

@@ -60,7 +60,27 @@ class MatchCompiler:
             field = self.field_of(node)
             if field is not None and field[1] == "BOOLEAN":
                 return {field[0]: {"$eq": want}}
+        if isinstance(node, ast.Func) and node.name == "field_exists" and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.Column):
+            return self._field_exists(node.args[0], want)
         return None
+
+    def _field_exists(self, column: ast.Column, want: bool) -> Optional[Any]:
+        """FIELD_EXISTS("t"."v"."a"."b"): ``{"v.a.b": {"$exists": true}}``, which an index on the
+        path serves, with every enclosing path required not to be an array: a dotted path would
+        otherwise look into the documents of an array (``v: [{"a": ...}]``) or take a numeric step
+        as an array index, and FIELD_EXISTS never reads through arrays (``functions._field_exists``).
+        ``$type: "array"`` matches a field that is itself an array; ``$not`` also matches a missing one."""
+        field = self.field_of(column)
+        if field is None:
+            return None
+        names = field[0].split(".")
+        enclosing = [".".join(names[:i]) for i in range(1, len(names))]
+        if want:
+            guards: list[Any] = [{path: {"$not": {"$type": "array"}}} for path in enclosing]
+            return merge_conjuncts(guards + [{field[0]: {"$exists": True}}])
+        alternatives = [{path: {"$type": "array"}} for path in enclosing] + [{field[0]: {"$exists": False}}]
+        return alternatives[0] if len(alternatives) == 1 else {"$or": alternatives}
 
     # ------------------------------------------------------------- constants
 
