@@ -6,12 +6,17 @@ One document per table::
      "columns": [{"name": "id", "type": "INTEGER", "params": [], "not_null": true,
                   "default": null}, ...],
      "primary_key": ["id"],
+     "primary_key_name": null,
      "unique": [["email"]],
      "auto": {"field_names": ["id"], "seq": 42}}
 
 The ``auto`` part keeps the layout Djongo uses, so tooling that knows it keeps working. A
 single-column primary key is stored as MongoDB's ``_id`` (unique by construction, and the
-index every point query uses); other columns are stored under their own names.
+index every point query uses); other columns are stored under their own names. A table without
+a primary key (or with a composite one) keeps a row id of its own in ``_id``: an ObjectId for
+rows inserted by the driver, or the former key's value after its key was dropped (exec/alter.py).
+``primary_key_name`` is the name ``ADD CONSTRAINT name PRIMARY KEY`` gave the key; the key also
+answers to ``<table>_pkey``, the name introspection reports.
 
 Collections that have no entry (data written by other MongoDB clients) are described by
 sampling documents: the union of their top-level fields, in first-seen order.
@@ -68,6 +73,7 @@ class TableInfo:
     auto: list[str] = field(default_factory=list)  # auto-increment column names
     declared: bool = True  # False: described by sampling, not by CREATE TABLE
     open: bool = False  # columns beyond the declared ones are allowed (ENFORCE_SCHEMA off)
+    primary_key_name: Optional[str] = None  # the name ADD CONSTRAINT gave the primary key
 
     def __post_init__(self) -> None:
         self._by_name: dict[str, ColumnInfo] = {}
@@ -98,7 +104,7 @@ class TableInfo:
 
     def to_document(self, seq: int = 0) -> dict[str, Any]:
         return {"name": self.name, "columns": [c.to_document() for c in self.columns],
-                "primary_key": self.primary_key, "unique": self.unique,
+                "primary_key": self.primary_key, "primary_key_name": self.primary_key_name, "unique": self.unique,
                 "auto": {"field_names": self.auto, "seq": seq}}
 
     @classmethod
@@ -107,7 +113,8 @@ class TableInfo:
                               c.get("default")) for c in document.get("columns", [])]
         auto = list((document.get("auto") or {}).get("field_names") or [])
         return cls(document["name"], columns, list(document.get("primary_key") or []),
-                   [list(u) for u in document.get("unique") or []], auto)
+                   [list(u) for u in document.get("unique") or []], auto,
+                   primary_key_name=document.get("primary_key_name"))
 
 
 def check_field_name(name: str) -> str:

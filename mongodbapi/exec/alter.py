@@ -2,18 +2,22 @@
 
 Each action is checked before anything changes (a NOT NULL column with NULLs, an unknown
 column), then applied: documents are rewritten with one ``update_many`` (``$set``, ``$unset``,
-``$rename`` or a pipeline that converts the type), then the catalog entry is saved.
+``$rename`` or a pipeline that converts the type), then the catalog entry is saved. Changes of
+the primary key, which is ``_id`` and immutable, are in ``primary_key.py`` (with what a failure
+part way leaves behind).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pymongo
+
 from ..catalog import TableInfo, check_field_name
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..sql import ast
 from ..types import canonical_type, to_bson_as
-from . import ddl
+from . import ddl, primary_key
 from .dml import default_value
 from .errors import translated
 from .result import Result, empty
@@ -31,27 +35,45 @@ def _column(info: TableInfo, name: str) -> Any:
     return column
 
 
-def _add_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
-    assert action.column_def is not None
-    if info.column(action.column_def.name) is not None:
+def _add_column(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: Any) -> None:
+    definition = action.column_def
+    assert definition is not None
+    if info.column(definition.name) is not None:
         if action.if_exists:  # ADD COLUMN IF NOT EXISTS
             return
-        raise ProgrammingError(f"column {action.column_def.name} already exists in {info.name}")
-    column = ddl.column_info(action.column_def)
-    if action.column_def.primary_key:
-        raise NotSupportedError("adding a PRIMARY KEY column to an existing table is not supported")
+        raise ProgrammingError(f"column {definition.name} already exists in {info.name}")
+    column = ddl.column_info(definition)
+    # as in CREATE TABLE: an identity column, or SQLite's INTEGER PRIMARY KEY, numbers itself
+    auto = definition.autoincrement or (definition.primary_key and column.type in ("INTEGER", "BIGINT", "SMALLINT"))
+    if definition.primary_key and info.primary_key:
+        raise ProgrammingError(f"multiple primary keys for table {info.name} are not allowed")
     value = default_value(column)
-    if value is None and column.not_null and collection.count_documents({}, limit=1):
-        raise IntegrityError(f"cannot add NOT NULL column {column.name} without a default: {info.name} has rows")
-    if value is not None:  # NULL is stored as no field: nothing to write
+    rows = collection.count_documents({}, limit=2)
+    if not auto and rows and (value is None and column.not_null or definition.primary_key and rows > 1):
+        problem = "contains null values" if value is None else "would hold one value in several rows"
+        raise IntegrityError(f"cannot add column {column.name} to {info.name}: the new column {problem}")
+    if auto and value is None and rows:
+        _number_rows(collection, info, column, catalog)
+    elif value is not None:  # NULL is stored as no field: nothing to write
         collection.update_many({column.field: {"$exists": False}}, {"$set": {column.field: to_bson_as(value, column.type)}})
     info.columns.append(column)
-    if action.column_def.unique:
+    info.reindex()
+    if definition.unique and not definition.primary_key:
         info.unique.append([column.name])
-        info.reindex()
         ddl.create_unique(collection, info.name, [column.name], info, None)
-    if action.column_def.autoincrement:
+    if auto:
         info.auto.append(column.name)
+    if definition.primary_key:
+        primary_key.add(collection, info, [column.name], None, catalog)
+
+
+def _number_rows(collection: Any, info: TableInfo, column: Any, catalog: Any) -> None:
+    """An identity column added to a table with rows: each row takes the next value of the table's
+    sequence, as PostgreSQL fills one (in ``_id`` order; PostgreSQL's order is its storage order)."""
+    ids = [d["_id"] for d in collection.find({}, {"_id": 1}, sort=[("_id", 1)])]
+    first = catalog.reserve_ids(info.name, len(ids))
+    collection.bulk_write([pymongo.UpdateOne({"_id": key}, {"$set": {column.field: to_bson_as(first + i, column.type)}})
+                           for i, key in enumerate(ids)])
 
 
 def _drop_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
@@ -61,12 +83,13 @@ def _drop_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> N
         if action.if_exists:
             return
         raise ProgrammingError(f"table {info.name} has no column named {action.column}")
-    if column.field == "_id" or column.name in info.primary_key:
-        raise NotSupportedError("dropping a primary key column is not supported")
-    for name, spec in collection.index_information().items():
-        if any(field == column.field for field, _ in spec["key"]):
-            collection.drop_index(name)
-    collection.update_many({}, {"$unset": {column.field: ""}})
+    if column.name in info.primary_key:
+        primary_key.drop_column(info, column)
+    if column.field != "_id":  # a single-column key's values stay in _id, as the rows' internal ids
+        for name, spec in collection.index_information().items():
+            if any(field == column.field for field, _ in spec["key"]):
+                collection.drop_index(name)
+        collection.update_many({}, {"$unset": {column.field: ""}})
     info.columns.remove(column)
     info.unique = [u for u in info.unique if column.name not in u]
     info.auto = [a for a in info.auto if a != column.name]
@@ -111,7 +134,10 @@ def _set_type(collection: Any, info: TableInfo, action: ast.AlterAction) -> None
         converted = {"$convert": {"input": field, "to": _CONVERT[target], "onNull": None}}
         if target == "DECIMAL" and column.type in ("INTEGER", "BIGINT", "SMALLINT", "REAL", None):
             converted = {"$convert": {"input": {"$toString": field}, "to": "decimal", "onNull": None}}
-        collection.update_many({column.field: {"$ne": None}}, [{"$set": {column.field: converted}}])
+        if column.field == "_id":  # the key: immutable, every document is rewritten
+            primary_key.set_type(collection, info, column, converted)
+        else:
+            collection.update_many({column.field: {"$ne": None}}, [{"$set": {column.field: converted}}])
     column.type = target
     column.params = action.type.params
 
@@ -123,7 +149,7 @@ def _set_not_null(collection: Any, info: TableInfo, action: ast.AlterAction) -> 
     column.not_null = True
 
 
-def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: Any) -> None:
+def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: Any) -> None:  # noqa: C901
     kind = action.kind
     if kind == "restart":  # ALTER COLUMN id RESTART [WITH n]: the next generated value is n
         column = _column(info, action.column or "")
@@ -132,7 +158,7 @@ def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: A
         start = action.default.value if isinstance(action.default, ast.Literal) else 1
         catalog.set_sequence(info.name, int(start) - 1)
     elif kind == "add_column":
-        _add_column(collection, info, action)
+        _add_column(collection, info, action, catalog)
     elif kind == "drop_column":
         _drop_column(collection, info, action)
     elif kind == "rename_column":
@@ -152,7 +178,7 @@ def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: A
     elif kind == "drop_default":
         _column(info, action.column or "").default = None
     elif kind == "add_constraint":
-        _add_constraint(collection, info, action)
+        _add_constraint(collection, info, action, catalog)
     elif kind == "drop_constraint":
         _drop_constraint(collection, info, action)
     else:  # pragma: no cover - the grammar has no other actions
@@ -160,7 +186,7 @@ def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: A
     info.reindex()
 
 
-def _add_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
+def _add_constraint(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: Any) -> None:
     constraint = action.constraint
     assert constraint is not None
     if constraint.kind == "unique":
@@ -170,7 +196,7 @@ def _add_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -
     elif constraint.kind == "foreign_key":
         pass  # recorded by name only: MongoDB has no foreign keys, and they are not enforced
     elif constraint.kind == "primary_key":
-        raise NotSupportedError("adding a PRIMARY KEY to an existing table is not supported")
+        primary_key.add(collection, info, list(constraint.columns), constraint.name, catalog)
     else:
         raise NotSupportedError("CHECK constraints are not supported")
 
@@ -178,7 +204,9 @@ def _add_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -
 def _drop_constraint(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
     name = action.column or ""
     indexes = collection.index_information()
-    if name in indexes:
+    if name in primary_key.constraint_names(info):
+        primary_key.drop(collection, info)
+    elif name in indexes:
         fields = [f for f, _ in indexes[name]["key"]]
         collection.drop_index(name)
         info.unique = [u for u in info.unique if [info.column(c).field for c in u if info.column(c)] != fields]
@@ -196,6 +224,15 @@ def alter_table(connection: Any, node: ast.AlterTable) -> Result:
     if not info.declared:
         raise NotSupportedError(f"ALTER TABLE on {info.name}: the collection has no declared schema")
     connection.end_transaction_for_ddl()
+    try:
+        _run_actions(connection, catalog, info, node)
+    except Exception:
+        catalog.invalidate()  # the cached entry may hold changes of the failed action: read it again
+        raise
+    return empty()
+
+
+def _run_actions(connection: Any, catalog: Any, info: TableInfo, node: ast.AlterTable) -> None:
     with translated():
         collection = connection.database[info.name]
         for action in node.actions:
@@ -210,4 +247,3 @@ def alter_table(connection: Any, node: ast.AlterTable) -> Result:
             else:
                 _apply(collection, info, action, catalog)
         catalog.save(info)
-    return empty()
