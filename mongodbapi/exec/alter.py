@@ -76,6 +76,25 @@ def _number_rows(collection: Any, info: TableInfo, column: Any, catalog: Any) ->
                            for i, key in enumerate(ids)])
 
 
+def _add_identity(collection: Any, info: TableInfo, column: Any, catalog: Any) -> None:
+    """ALTER COLUMN c ADD GENERATED ... AS IDENTITY: the column numbers new rows from the table's
+    sequence. Unlike PostgreSQL, whose new sequence starts at 1 whatever the column holds, the
+    sequence is moved past the largest stored value, so generated values never collide with them.
+    A column that numbers itself already (an INTEGER PRIMARY KEY, by SQLite's rule, or an identity)
+    stays as it is: PostgreSQL refuses a second identity, but here the first one was implicit."""
+    if column.name in info.auto:
+        return
+    if column.type not in ("INTEGER", "BIGINT", "SMALLINT"):
+        raise ProgrammingError(f"identity column {column.name} of {info.name} must be an integer column")
+    if not column.not_null:
+        raise ProgrammingError(f"column {column.name} of {info.name} must be declared NOT NULL before "
+                               f"identity can be added")
+    top = list(collection.aggregate([{"$group": {"_id": None, "top": {"$max": "$" + column.field}}}]))
+    if top and isinstance(top[0]["top"], int):
+        catalog.advance_sequence(info.name, top[0]["top"])
+    info.auto.append(column.name)
+
+
 def _drop_column(collection: Any, info: TableInfo, action: ast.AlterAction) -> None:
     assert action.column is not None
     column = info.column(action.column)
@@ -157,6 +176,14 @@ def _apply(collection: Any, info: TableInfo, action: ast.AlterAction, catalog: A
             raise ProgrammingError(f"column {column.name} of {info.name} is not an identity column")
         start = action.default.value if isinstance(action.default, ast.Literal) else 1
         catalog.set_sequence(info.name, int(start) - 1)
+    elif kind == "add_identity":
+        _add_identity(collection, info, _column(info, action.column or ""), catalog)
+    elif kind == "drop_identity":  # the column keeps its values and the table its sequence value
+        column = _column(info, action.column or "")
+        if column.name in info.auto:
+            info.auto.remove(column.name)
+        elif not action.if_exists:
+            raise ProgrammingError(f"column {column.name} of {info.name} is not an identity column")
     elif kind == "add_column":
         _add_column(collection, info, action, catalog)
     elif kind == "drop_column":

@@ -428,6 +428,7 @@ class AlterAction(Node):
 
     kind: str  # add_column drop_column rename_column rename_table set_type set_not_null
     #            drop_not_null set_default drop_default add_constraint drop_constraint restart
+    #            add_identity drop_identity
     column: Optional[str] = None
     new_name: Optional[str] = None
     column_def: Optional[ColumnDef] = None

@@ -799,10 +799,17 @@ class SQLTransformer(Transformer):
         start = int(str(numbers[0])) if numbers else 1
         return ast.AlterAction("restart", default=ast.Literal(start, "integer"))
 
+    def add_identity(self, children: list[Any]) -> ast.AlterAction:
+        return ast.AlterAction("add_identity")
+
+    def drop_identity(self, children: list[Any]) -> ast.AlterAction:
+        return ast.AlterAction("drop_identity", if_exists="if_exists" in children)
+
     def alter_column(self, children: list[Any]) -> ast.AlterAction:
         name = next(c for c in children if isinstance(c, _Name))
         action = children[-1]
-        return ast.AlterAction(action.kind, str(name), type=action.type, default=action.default)
+        return ast.AlterAction(action.kind, str(name), type=action.type, default=action.default,
+                               if_exists=action.if_exists)
 
     def add_constraint(self, children: list[Any]) -> ast.AlterAction:
         return ast.AlterAction("add_constraint", constraint=children[-1])
