@@ -147,9 +147,11 @@ def add(collection: Any, info: TableInfo, names: list[str], constraint_name: Opt
 def drop(collection: Any, info: TableInfo) -> None:
     """DROP CONSTRAINT of the primary key."""
     if len(info.primary_key) > 1:
-        name = composite_index_name(info)
-        if name in collection.index_information():
-            collection.drop_index(name)
+        # found by its fields: its name follows the table's and columns' names of when it was made
+        fields = [c.field for c in (info.column(n) for n in info.primary_key) if c is not None]
+        for name, spec in collection.index_information().items():
+            if spec.get("unique") and [f for f, _ in spec["key"]] == fields:
+                collection.drop_index(name)
     else:
         column = info.column(info.primary_key[0])
         assert column is not None and column.field == "_id"

@@ -199,3 +199,16 @@ def test_add_and_drop_identity(conn, cur) -> None:
     cur.execute("ALTER TABLE q ALTER COLUMN n DROP IDENTITY IF EXISTS")
     cur.execute("SELECT code, n FROM q ORDER BY code")
     assert cur.fetchall() == [("a", 5), ("b", 7), ("c", 8)]
+
+
+def test_drop_a_composite_key_after_renames(conn, cur) -> None:
+    """The key's unique index keeps the name it was made with; DROP CONSTRAINT finds it by its fields."""
+    conn.autocommit = True
+    cur.execute("CREATE TABLE c (a INTEGER, b INTEGER, PRIMARY KEY (a, b))")
+    cur.execute("ALTER TABLE c RENAME COLUMN b TO bb")
+    cur.execute("ALTER TABLE c RENAME TO c2")
+    cur.execute("ALTER TABLE c2 DROP CONSTRAINT c2_pkey")
+    assert list(index_keys(conn, "c2")) == ["_id_"]
+    cur.executemany("INSERT INTO c2 VALUES (%s, %s)", [(1, 1), (1, 1)])
+    cur.execute("SELECT COUNT(*) FROM c2")
+    assert cur.fetchall() == [(2,)]
