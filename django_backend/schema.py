@@ -10,6 +10,11 @@ delete model                           DROP TABLE
 add / remove / rename field            ALTER TABLE ADD / DROP / RENAME COLUMN
 alter field                            ALTER COLUMN TYPE / SET|DROP NOT NULL /
                                        SET|DROP DEFAULT, ADD|DROP CONSTRAINT
+                                       (ADD CONSTRAINT ... PRIMARY KEY and DROP
+                                       CONSTRAINT <table>_pkey move the key: the
+                                       driver rewrites the documents' _id), and
+                                       ADD GENERATED ... AS IDENTITY / DROP IDENTITY
+                                       when a field becomes or stops being an AutoField
 rename model                           ALTER TABLE ... RENAME TO
 indexes, unique(_together)             CREATE [UNIQUE] INDEX, DROP INDEX ... ON,
                                        ALTER TABLE ADD/DROP CONSTRAINT
