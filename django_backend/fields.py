@@ -40,18 +40,23 @@ def quote_key(key: str) -> str:
 
 
 def path_sql(compiler: Any, connection: Any, base: Any, keys: list[str],
-             last_is_name: bool = False) -> tuple[str, list[Any]]:
+             last_is_name: bool = False, json: bool = False) -> tuple[str, list[Any]]:
     """A path into a stored document, in the driver's SQL.
 
-    From a column: ``"table"."column"."key"``, the form MongoDB indexes serve; integer keys index
-    arrays (``[0]``) unless ``last_is_name`` says the last one is an object key. Keys that are not
-    plain field names (with a dot, a ``%`` or a leading ``$``) and keys of any other expression use
-    string subscripts: ``(expression)['key']``.
+    Embedded models (declared documents) use dotted paths from a column: ``"table"."column"."key"``.
+    JSON values (``json``) may hold an array anywhere, and a dotted path would read through it
+    (``"$v.a"`` of ``[{"a": 1}]`` is ``[1]``), so their keys are string subscripts,
+    ``"table"."column"['key']``: a field of a document, NULL on any other shape, as PostgreSQL's
+    ``->``; the driver still filters on them with the dotted query-language path, guarded. Integer
+    keys index arrays (``[0]``) unless ``last_is_name`` says the last one is an object key. Keys
+    that are not plain field names (with a dot, a ``%`` or a leading ``$``) and keys of any other
+    expression use string subscripts too: ``(expression)['key']``.
     """
     sql, params = compiler.compile(base)
     params = list(params)
-    dotted = bool(_COLUMN_SQL.match(sql))
-    if not dotted:
+    column = bool(_COLUMN_SQL.match(sql))
+    dotted = column and not json
+    if not column:
         sql = f"({sql})"
     for position, key in enumerate(keys):
         key = str(key)

@@ -2,11 +2,13 @@
 
 Django compiles ``as_<vendor>()`` before ``as_sql()``; these are the ``as_mongodbapi`` methods,
 attached when the backend is imported. JSON documents are stored natively, so a key lookup
-is a field path (``"t"."data"."owner"."name"``) rather than a JSON-extraction function.
+is a chain of string subscripts (``"t"."data"['owner']['name']``, PostgreSQL's ``->``: NULL
+wherever an enclosing value is not a document, never read through an array) rather than a
+JSON-extraction function; the driver filters on it with the dotted path an index serves.
 
-``has_key`` and ``key__isnull`` use the driver's ``FIELD_EXISTS()`` ($exists), so a key holding
-null is told apart from a missing one. The whole value cannot be: SQL NULL and JSON null are both
-stored as no value, so ``filter(value=None)`` matches both.
+``has_key`` and ``key__isnull`` use the driver's ``FIELD_EXISTS()`` ($exists, never through
+arrays), so a key holding null is told apart from a missing one. The whole value cannot be: SQL
+NULL and JSON null are both stored as no value, so ``filter(value=None)`` matches both.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ VENDOR = "mongodbapi"
 
 def _key_transform(self: Any, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
     base, keys = _base_and_keys(self, compiler, connection)
-    return path_sql(compiler, connection, base, keys)
+    return path_sql(compiler, connection, base, keys, json=True)
 
 
 def _base_and_keys(self: Any, compiler: Any, connection: Any) -> tuple[Any, list[str]]:
@@ -41,8 +43,11 @@ def _json_exact(self: Any, compiler: Any, connection: Any) -> tuple[str, Any]:
     lhs, lhs_params = self.process_lhs(compiler, connection)
     if self.rhs is None or (isinstance(self.rhs, Value) and self.rhs.value is None):
         if isinstance(self.lhs, json_fields.KeyTransform):
-            # The key is present and holds JSON null (a missing key does not match).
-            return f"(FIELD_EXISTS({lhs}) AND {lhs} IS NULL)", (*lhs_params, *lhs_params)
+            # PostgreSQL's value -> 'k' = 'null': TRUE where the key holds JSON null, FALSE where it
+            # holds anything else, and NULL where there is no such key, so that exclude() keeps
+            # only the rows whose key holds a value (a missing key is neither).
+            return (f"(CASE WHEN FIELD_EXISTS({lhs}) THEN {lhs} IS NULL END)",
+                    (*lhs_params, *lhs_params))
         # The whole value: SQL NULL and JSON null are both stored as no value.
         return f"{lhs} IS NULL", tuple(lhs_params)
     rhs, rhs_params = lookups.Exact.process_rhs(self, compiler, connection)
@@ -61,7 +66,8 @@ def _has_key(self: Any, compiler: Any, connection: Any) -> tuple[str, Any]:
             _, _, key_path = key.preprocess_lhs(compiler, connection)
         else:
             key_path = [str(key)]
-        sql, sql_params = path_sql(compiler, connection, base, list(prefix) + list(key_path), last_is_name=True)
+        sql, sql_params = path_sql(compiler, connection, base, list(prefix) + list(key_path),
+                                    last_is_name=True, json=True)
         parts.append(f"FIELD_EXISTS({sql})")
         params.extend(sql_params)
     joiner = f" {self.logical_operator} " if self.logical_operator else ""

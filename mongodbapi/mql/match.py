@@ -31,7 +31,44 @@ class MatchCompiler:
     """``field_of`` maps a column expression to its document path and type, or None."""
 
     def __init__(self, field_of: Callable[[ast.Expr], Optional[FieldRef]]) -> None:
-        self.field_of = field_of
+        self._plain_field_of = field_of
+
+    def field_of(self, node: ast.Expr) -> Optional[FieldRef]:
+        """The document path of a column, or of a chain of string subscripts over one
+        (``"t"."v"['a']['b']`` is ``v.a.b``, PostgreSQL's ``v -> 'a' -> 'b'``) whose keys are plain
+        field names; see :meth:`_enclosing` for what keeps the latter exact."""
+        if _is_key_chain(node):
+            root, keys = _chain(node)
+            field = self._plain_field_of(root)
+            return None if field is None else (".".join([field[0], *keys]), None)
+        if _has_string_step(node):
+            return None  # an array index or a computed key after a string subscript: $expr reads it exactly
+        return self._plain_field_of(node)
+
+    def _enclosing(self, node: ast.Expr) -> list[str]:
+        """The paths that must not be arrays for ``field_of(node)`` to read what ``node`` means.
+
+        A string subscript reads a field of a document and is NULL on anything else; its dotted
+        path would look into the documents of an array, or take a numeric key as an index. With
+        every enclosing path not an array (``$type: "array"`` matches a field that is one), the
+        dotted path reads exactly the subscripts' value."""
+        if not _is_key_chain(node):
+            return []
+        path = self.field_of(node)
+        if path is None:
+            return []
+        names = path[0].split(".")
+        return [".".join(names[:i]) for i in range(1, len(names))]
+
+    def _guarded(self, condition: Optional[Any], operands: list[ast.Expr], null_matches: bool = False) -> Optional[Any]:
+        """``condition`` on a path whose enclosing values must be documents: where one is an array
+        the operand is NULL, which no comparison matches and ``IS NULL`` (``null_matches``) does."""
+        enclosing = [path for operand in operands for path in self._enclosing(operand)]
+        if condition is None or not enclosing:
+            return condition
+        if null_matches:
+            return {"$or": [{path: {"$type": "array"}} for path in enclosing] + [condition]}
+        return merge_conjuncts([{path: {"$not": {"$type": "array"}}} for path in enclosing] + [condition])
 
     def compile(self, node: ast.Expr, want: bool = True) -> Optional[Any]:
         """A filter matching exactly the rows where ``node`` is TRUE (``want``) or FALSE."""
@@ -44,29 +81,31 @@ class MatchCompiler:
         if isinstance(node, ast.Unary) and node.op == "not":
             return self.compile(node.operand, not want)
         if isinstance(node, ast.Binary) and node.op in _FLIP:
-            return self._comparison(node, want)
+            return self._guarded(self._comparison(node, want), [node.left, node.right])
         if isinstance(node, ast.IsNull):
             field = self.field_of(node.operand)
             if field is None:
                 return None
-            return {field[0]: None} if want != node.negated else {field[0]: {"$ne": None}}
+            is_null = want != node.negated
+            return self._guarded({field[0]: None} if is_null else {field[0]: {"$ne": None}}, [node.operand],
+                                 null_matches=is_null)
         if isinstance(node, ast.InList):
-            return self._in_list(node, want != node.negated)
+            return self._guarded(self._in_list(node, want != node.negated), [node.operand])
         if isinstance(node, ast.Between):
-            return self._between(node, want != node.negated)
+            return self._guarded(self._between(node, want != node.negated), [node.operand])
         if isinstance(node, ast.Like):
-            return self._like(node, want != node.negated)
+            return self._guarded(self._like(node, want != node.negated), [node.operand])
         if isinstance(node, ast.Column):
             field = self.field_of(node)
             if field is not None and field[1] == "BOOLEAN":
                 return {field[0]: {"$eq": want}}
         if isinstance(node, ast.Func) and node.name == "field_exists" and len(node.args) == 1 \
-                and isinstance(node.args[0], ast.Column):
+                and (isinstance(node.args[0], ast.Column) or _is_key_chain(node.args[0])):
             return self._field_exists(node.args[0], want)
         return None
 
-    def _field_exists(self, column: ast.Column, want: bool) -> Optional[Any]:
-        """FIELD_EXISTS("t"."v"."a"."b"): ``{"v.a.b": {"$exists": true}}``, which an index on the
+    def _field_exists(self, column: ast.Expr, want: bool) -> Optional[Any]:
+        """FIELD_EXISTS("t"."v"."a"."b") or FIELD_EXISTS("t"."v"['a']['b']): ``{"v.a.b": {"$exists": true}}``, which an index on the
         path serves, with every enclosing path required not to be an array: a dotted path would
         otherwise look into the documents of an array (``v: [{"a": ...}]``) or take a numeric step
         as an array index, and FIELD_EXISTS never reads through arrays (``functions._field_exists``).
@@ -181,6 +220,33 @@ class MatchCompiler:
         else:  # $not takes a regex object (documented); NULL is neither LIKE nor NOT LIKE
             condition = {field[0]: {"$not": regex, "$ne": None}}
         return NullGuard(condition, keys) if keys else condition
+
+
+def _is_key_chain(node: ast.Expr) -> bool:
+    """A chain of string subscripts whose keys are plain field names, over a column: ``"t"."v"['a']['b']``."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.index, ast.Literal) and node.index.kind == "text"):
+        return False
+    key = node.index.value
+    if not key or "." in key or key.startswith("$"):
+        return False
+    return isinstance(node.operand, ast.Column) or _is_key_chain(node.operand)
+
+
+def _chain(node: ast.Expr) -> tuple[ast.Expr, list[str]]:
+    keys: list[str] = []
+    while isinstance(node, ast.Subscript):
+        keys.insert(0, node.index.value)  # type: ignore[attr-defined]
+        node = node.operand
+    return node, keys
+
+
+def _has_string_step(node: ast.Expr) -> bool:
+    while isinstance(node, (ast.Subscript, ast.Member)):
+        if isinstance(node, ast.Subscript) and not (isinstance(node.index, ast.Literal)
+                                                    and node.index.kind == "integer"):
+            return True
+        node = node.operand
+    return False
 
 
 def merge_conjuncts(filters: list[Any]) -> Any:
