@@ -42,7 +42,7 @@ from typing import Any, Optional
 import pymongo
 
 from ..catalog import TableInfo
-from ..errors import IntegrityError, ProgrammingError
+from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from . import ddl
 
 
@@ -137,6 +137,9 @@ def add(collection: Any, info: TableInfo, names: list[str], constraint_name: Opt
         return
     column = columns[0]
     moved = column.field
+    if collection.count_documents({moved: {"$type": "array"}}, limit=1):
+        raise NotSupportedError(f"a primary key on column {column.name} of {info.name}, which holds arrays "
+                                f"(MongoDB's _id cannot be an array)")
     before = _rewrite_ids(collection, "$" + moved, moved)
     info.unique = [u for u in info.unique if u != [column.name]]  # _id is unique: such an index is redundant
     info.reindex()  # the column is now stored as _id

@@ -212,3 +212,15 @@ def test_drop_a_composite_key_after_renames(conn, cur) -> None:
     cur.executemany("INSERT INTO c2 VALUES (%s, %s)", [(1, 1), (1, 1)])
     cur.execute("SELECT COUNT(*) FROM c2")
     assert cur.fetchall() == [(2,)]
+
+
+def test_a_key_of_arrays_is_refused(conn, cur) -> None:
+    from mongodbapi.errors import NotSupportedError
+
+    conn.autocommit = True
+    cur.execute("CREATE TABLE j (id INTEGER PRIMARY KEY, tags JSON NOT NULL)")
+    cur.execute("INSERT INTO j (tags) VALUES (%s)", (["a", "b"],))
+    cur.execute("ALTER TABLE j DROP CONSTRAINT j_pkey")
+    with pytest.raises(NotSupportedError, match="_id cannot be an array"):
+        cur.execute("ALTER TABLE j ADD PRIMARY KEY (tags)")
+    assert entry(conn, "j")["primary_key"] == [] and docs(conn, "j")[0]["tags"] == ["a", "b"]
