@@ -564,9 +564,18 @@ class SQLTransformer(Transformer):
         return build
 
     def parenthesised_statement(self, children: list[Any]) -> ast.Select:
-        """``(SELECT ...)`` as a whole statement (what Django sends for a union whose other
-        members are empty): the query in the parentheses."""
-        return children[0]
+        """``(SELECT ...) [ORDER BY ...] [LIMIT ...]`` as a whole statement (what Django sends for a
+        union whose other members are empty): the query in the parentheses, with the outer ORDER
+        BY and LIMIT; when both levels have them, the inner query is a derived table."""
+        inner = children[0]
+        outer = self.select_stmt([inner.body] + children[1:])
+        if not (outer.order_by or outer.limit is not None or outer.offset is not None):
+            return inner
+        if not (inner.order_by or inner.limit is not None or inner.offset is not None or inner.with_):
+            return ast.Select(inner.body, outer.order_by, outer.limit, outer.offset, pos=inner.pos)
+        derived = ast.DerivedTable(inner, f"subquery_{inner.pos[0]}_{inner.pos[1]}", (), pos=inner.pos)
+        core = ast.SelectCore(False, (ast.Star(None),), (derived,), None, (), None, pos=inner.pos)
+        return ast.Select(core, outer.order_by, outer.limit, outer.offset, pos=inner.pos)
 
     def paren_query(self, children: list[Any]) -> ast.Node:
         """A parenthesised member of a set operation: its own query when it has ORDER BY, LIMIT,

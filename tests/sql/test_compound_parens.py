@@ -83,5 +83,8 @@ def test_a_lone_parenthesised_query_is_a_statement(both) -> None:
     assert cur.fetchall() == lite.execute("SELECT id FROM t WHERE a IS NOT NULL ORDER BY a DESC, id LIMIT 3").fetchall()
     cur.execute("(SELECT COUNT(*) FROM t);")
     assert cur.fetchall() == [(len(ROWS),)]
-    with pytest.raises(mongodbapi.ProgrammingError, match="syntax error"):
-        cur.execute("(SELECT a FROM t) ORDER BY a")  # an ORDER BY outside needs a set operation
+    outer = "(SELECT id, a FROM t WHERE a IS NOT NULL ORDER BY a LIMIT 4) ORDER BY id DESC LIMIT 2"
+    cur.execute(outer)
+    assert cur.fetchall() == lite.execute(f"SELECT * FROM {outer[:outer.index(')') + 1]} ORDER BY id DESC LIMIT 2").fetchall()
+    cur.execute("(SELECT id FROM t) ORDER BY id LIMIT 2 OFFSET 1")  # Django: a union left with one member
+    assert cur.fetchall() == [(2,), (3,)]
