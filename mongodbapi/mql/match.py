@@ -151,12 +151,39 @@ class MatchCompiler:
             op = _NEGATE[op]
         if value is None:
             return NEVER  # a comparison with NULL is never TRUE (nor FALSE)
+        if op in ("=", "<>") and self._whole_valued(node.left if other is node.right else node.right, field):
+            return self._whole_value_in(field[0], [value], keys, op == "=")
         if op == "<>":
             condition: Any = {field[0]: {"$nin": [value, None]}}
         elif op == "=" and field[0] == "_id":
             condition = KeyEquals(value) if keys else key_equals(value)
         else:
             condition = {field[0]: {_OPERATORS[op]: value}}
+        return NullGuard(condition, keys) if keys else condition
+
+    def _whole_valued(self, node: ast.Expr, field: FieldRef) -> bool:
+        """A JSON value compared as a whole: a key of a JSON document (a string subscript) or a
+        JSON column. The query language would match an array holding the value (``{"v.d": "e"}``
+        matches ``d: ["e", 1]``), where PostgreSQL's ``v -> 'd' = '"e"'`` is false."""
+        return _is_key_chain(node) or field[1] == "JSON"
+
+    @staticmethod
+    def _whole_value_in(path: str, values: list[Any], keys: list[Any], positive: bool) -> Any:
+        """``path`` equal (``positive``) or unequal to each of ``values`` as a whole value.
+
+        Equality keeps the query-language form an index serves and adds the exact comparison of
+        the whole value in ``$expr`` (with every enclosing value a document, ``"$v.a"`` reads the
+        key itself). Inequality is the ``$expr`` alone: ``$nin`` would drop arrays holding the
+        value, and SQL NULL (null or missing) is never unequal to anything."""
+        exact = [{"$literal": v} if not isinstance(v, Value) else Value(v.key, v.type, literal=True) for v in values]
+        if positive and len(values) == 1:
+            condition: Any = {"$and": [{path: {"$eq": values[0]}}, {"$expr": {"$eq": ["$" + path, exact[0]]}}]}
+        elif positive:  # a NULL among the values matches nothing: InValues leaves it out of $in
+            found = InValues(path, values, False) if keys else {path: {"$in": values}}
+            return {"$and": [found, {"$expr": {"$in": ["$" + path, exact]}}]}
+        else:
+            condition = {"$expr": {"$and": [{"$eq": [{"$in": [{"$type": "$" + path}, ["missing", "null"]]}, False]},
+                                            {"$eq": [{"$in": ["$" + path, exact]}, False]}]}}
         return NullGuard(condition, keys) if keys else condition
 
     def _in_list(self, node: ast.InList, positive: bool) -> Optional[Any]:
@@ -169,6 +196,12 @@ class MatchCompiler:
             if not constant:
                 return None
             values.append(value)
+        if self._whole_valued(node.operand, field):
+            keys = [v.key for v in values if isinstance(v, Value)]
+            present = [v for v in values if v is not None]
+            if not positive and len(present) != len(values):
+                return NEVER
+            return self._whole_value_in(field[0], present, keys, positive) if present else NEVER
         if any(isinstance(v, Value) for v in values):
             return InValues(field[0], values, not positive)
         present = [v for v in values if v is not None]

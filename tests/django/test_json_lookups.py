@@ -66,3 +66,9 @@ class JSONKeyLookupTests(TestCase):
     def test_keys_with_special_characters(self):
         self.assertEqual(self.names(Entry.objects.filter(**{"data__dot.ted": 1})), ["doc"])
         self.assertEqual(self.names(Entry.objects.filter(data__has_key="dot.ted")), ["doc"])
+
+    def test_a_key_holding_an_array_is_compared_as_a_whole(self):
+        self.assertEqual(self.names(Entry.objects.filter(data__d="e")), [])  # d is ["e", {"f": "g"}]
+        self.assertEqual(self.names(Entry.objects.filter(data__d=["e", {"f": "g"}])), ["doc"])
+        self.assertEqual(self.names(Entry.objects.filter(data__d__0="e")), ["doc"])
+        self.assertEqual(self.names(Entry.objects.filter(data__k__in=[{"l": "m"}, "x"])), ["doc"])

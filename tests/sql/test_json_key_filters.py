@@ -62,10 +62,36 @@ def test_is_null_holds_through_arrays(j):
 def test_the_filter_is_the_guarded_dotted_path(j):
     command, body = explain(j, "v['k']['l'] = %s", ["m"])
     assert command == "find"
+    # the dotted path for an index, and the whole value compared exactly
     assert body["filter"] == {"$and": [{"v": {"$not": {"$type": "array"}}}, {"v.k": {"$not": {"$type": "array"}}},
-                                       {"v.k.l": {"$eq": "%s"}}]}
+                                       {"$and": [{"v.k.l": {"$eq": "%s"}},
+                                                 {"$expr": {"$eq": ["$v.k.l", {"$literal": "%s"}]}}]}]}
     command, body = explain(j, "v['a'] IS NULL")
     assert body["filter"] == {"$or": [{"v": {"$type": "array"}}, {"v.a": None}]}
+
+
+def test_a_key_holding_an_array_is_compared_as_a_whole(cur):
+    cur.execute("CREATE TABLE w (id INTEGER PRIMARY KEY, v JSON)")
+    cur.executemany("INSERT INTO w VALUES (%s, %s)", [
+        (1, {"d": ["e", {"f": "g"}]}), (2, {"d": "e"}), (3, {"d": [["e"]]}), (4, {"d": None}), (5, ["e"]), (6, None)])
+
+    def w(where, params=None):
+        cur.execute(f"SELECT id FROM w WHERE {where} ORDER BY id", params)
+        return [row[0] for row in cur.fetchall()]
+
+    # {"v.d": "e"} alone would also match 1, whose d is an array holding "e".
+    assert w("v['d'] = 'e'") == [2]
+    assert w("v['d'] = %s", ["e"]) == [2]
+    assert w("v['d'] = %s", [["e", {"f": "g"}]]) == [1]
+    assert w("v['d'] = %s", [["e"]]) == []  # 3's d holds ["e"] as an element, it is not ["e"]
+    assert w("v['d'] IN (%s, %s)", [None, "e"]) == [2]
+    assert w("v['d'] <> 'e'") == [1, 3]  # an array is unequal to "e"; JSON null and NULL are neither
+    assert w("v['d'] <> %s", [None]) == []
+    assert w("v['d'] NOT IN (%s)", [["e"]]) == [1, 2, 3]
+    assert w("v['d'] NOT IN (%s, %s)", ["x", None]) == []
+    # a JSON column compared as a whole too
+    assert w("v = %s", [["e"]]) == [5]
+    assert w("v = 'e'") == []
 
 
 def test_keys_that_are_not_field_names_and_paths_compared_with_paths(j):
