@@ -1,8 +1,12 @@
 """Connection: which MongoDB client and database, transactions, savepoints, and the plan cache.
 
 Transactions
-    With ``autocommit`` off (the PEP 249 default) the first statement starts a MongoDB
-    transaction in the connection's session and ``commit()``/``rollback()`` end it. That needs a
+    With ``autocommit`` off (the PEP 249 default) the first write (or ``BEGIN``, or
+    ``SAVEPOINT``) starts a MongoDB transaction in the connection's session and
+    ``commit()``/``rollback()`` end it. Queries before it run outside any transaction and read the
+    latest committed data, as in READ COMMITTED: a server aborts a transaction older than
+    ``transactionLifetimeLimitSeconds`` (60 s by default), and a connection that only reads, or
+    streams a large result, should not hold one open; queries after it see its writes. That needs a
     replica set or sharded cluster (or the in-process engine); ``transactions_supported`` says
     whether this server has them. Where it does not, each statement is committed when it
     finishes, and ``rollback()`` raises ``NotSupportedError`` if there were writes to undo, rather
@@ -305,8 +309,17 @@ class Connection:
                 self.session.start_transaction()
             self._in_transaction = True
 
+    def read_session(self) -> Any:
+        """The session a query runs in: the open transaction's, so that it sees the transaction's
+        own writes, else none. A query does not start the implicit transaction (a write does):
+        until the first write, reads see the latest committed data (as READ COMMITTED does), and
+        a long read (a ``fetchmany`` loop, pandas chunks) is not cut off by the server's limit on
+        a transaction's lifetime (``transactionLifetimeLimitSeconds``, 60 s by default)."""
+        self._check_not_failed()
+        return self._session if self._in_transaction else None
+
     def statement_session(self) -> Any:
-        """The session a statement runs in, starting the implicit transaction if one is due."""
+        """The session a write runs in, starting the implicit transaction if one is due."""
         self._check_not_failed()
         if not self._autocommit and not self._in_transaction and self.transactions_supported:
             self._start_transaction()

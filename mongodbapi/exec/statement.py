@@ -50,7 +50,7 @@ class PreparedQuery(Prepared):
         self.param_keys = template_keys([plan.find, plan.pipeline, plan.skip, plan.limit, plan.count])
 
     def run(self, connection: Any, params: Any) -> Result:
-        return query.run_query(self.plan, connection.database, params, connection.statement_session(), self.build)
+        return query.run_query(self.plan, connection.database, params, connection.read_session(), self.build)
 
     def explain(self) -> list[tuple[str, Any]]:
         return query.explain_rows(self.plan)

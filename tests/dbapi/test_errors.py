@@ -316,12 +316,31 @@ def test_failed_query_does_not_break_the_connection(table):
 
 
 def test_failed_query_in_a_transaction_needs_a_rollback_as_the_server_aborted_it(table):
+    table.execute("UPDATE t SET n = 10 WHERE id = 1")  # the first write starts the transaction
     with pytest.raises(mongodbapi.DataError):
         table.execute("SELECT name + 1 FROM t")
     with pytest.raises(mongodbapi.InternalError, match="call rollback"):
         rows(table)
     table.connection.rollback()
     assert rows(table) == BEFORE
+
+
+def test_queries_before_the_first_write_start_no_transaction(table):
+    """They read the latest committed data, and a failed one leaves nothing to roll back."""
+    conn = table.connection
+    with pytest.raises(mongodbapi.DataError):
+        table.execute("SELECT name + 1 FROM t")
+    assert not conn.in_transaction
+    other = mongodbapi.connect(f"mongomock://{conn.database_name}")
+    other.autocommit = True
+    other.cursor().execute("UPDATE t SET n = 20 WHERE id = 2")
+    assert rows(table)[1] == (2, "bob", "b@x", 20)  # committed by the other connection meanwhile
+    table.execute("UPDATE t SET n = 11 WHERE id = 1")
+    assert conn.in_transaction
+    assert rows(table)[0] == (1, "ann", "a@x", 11)  # a query after a write sees the transaction's writes
+    conn.rollback()
+    assert rows(table)[0] == (1, "ann", "a@x", 1)
+    other.close()
 
 
 def test_translation_table_of_server_errors():
