@@ -87,8 +87,11 @@ class MatchCompiler:
             if field is None:
                 return None
             is_null = want != node.negated
-            return self._guarded({field[0]: None} if is_null else {field[0]: {"$ne": None}}, [node.operand],
-                                 null_matches=is_null)
+            condition: Any = {field[0]: None} if is_null else {field[0]: {"$ne": None}}
+            if self._whole_valued(node.operand, field):  # {"f": null} also matches an array holding null
+                condition = merge_conjuncts([condition, {field[0]: {"$not": {"$type": "array"}}}]) if is_null \
+                    else {"$or": [{field[0]: {"$type": "array"}}, condition]}
+            return self._guarded(condition, [node.operand], null_matches=is_null)
         if isinstance(node, ast.InList):
             return self._guarded(self._in_list(node, want != node.negated), [node.operand])
         if isinstance(node, ast.Between):

@@ -67,7 +67,8 @@ def test_the_filter_is_the_guarded_dotted_path(j):
                                        {"$and": [{"v.k.l": {"$eq": "%s"}},
                                                  {"$expr": {"$eq": ["$v.k.l", {"$literal": "%s"}]}}]}]}
     command, body = explain(j, "v['a'] IS NULL")
-    assert body["filter"] == {"$or": [{"v": {"$type": "array"}}, {"v.a": None}]}
+    assert body["filter"] == {"$or": [{"v": {"$type": "array"}},
+                                      {"$and": [{"v.a": None}, {"v.a": {"$not": {"$type": "array"}}}]}]}
 
 
 def test_a_key_holding_an_array_is_compared_as_a_whole(cur):
@@ -89,6 +90,10 @@ def test_a_key_holding_an_array_is_compared_as_a_whole(cur):
     assert w("v['d'] <> %s", [None]) == []
     assert w("v['d'] NOT IN (%s)", [["e"]]) == [1, 2, 3]
     assert w("v['d'] NOT IN (%s, %s)", ["x", None]) == []
+    # {"v.d": null} would match 3 if d held [null]: IS NULL is about the whole value
+    cur.execute("INSERT INTO w VALUES (7, %s)", [{"d": [None, 1]}])
+    assert w("v['d'] IS NULL") == [4, 5, 6]
+    assert w("v['d'] IS NOT NULL") == [1, 2, 3, 7]
     # a JSON column compared as a whole too
     assert w("v = %s", [["e"]]) == [5]
     assert w("v = 'e'") == []
