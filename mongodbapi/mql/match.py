@@ -7,6 +7,11 @@ returns ``None`` and the planner evaluates it with ``$expr`` instead.
 SQL's NULL rules decide the form: ``a <> 1`` becomes ``{"a": {"$nin": [1, None]}}`` because
 ``{"$ne": 1}`` would also match documents where ``a`` is null or missing; a comparison with a
 parameter is wrapped in a :class:`NullGuard` so a NULL parameter matches nothing.
+
+JSON values follow PostgreSQL's ``->``: a chain of string subscripts (``v['a']['b']``) is written
+as its dotted path with every enclosing path required not to be an array (a dotted path reads
+through arrays), and a JSON key or column is compared as a whole value (the query language would
+match an array holding the value).
 """
 
 from __future__ import annotations
