@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..errors import NotSupportedError, ProgrammingError
 from . import ast
 from .lalr import FastLALR
-from .transformer import SQLTransformer, _MixedPlaceholders, _Unsupported
+from .transformer import MixedPlaceholders, SQLTransformer, Unsupported
 
 _lock = threading.Lock()
 _parser: lark.Lark | None = None
@@ -79,16 +79,16 @@ def parse(sql: str, unescape_percent: bool = False) -> ast.Node:
             raise _syntax_error(sql, exc) from None
         except VisitError as exc:
             inner = exc.orig_exc
-            if isinstance(inner, _Unsupported):
+            if isinstance(inner, Unsupported):
                 line, column = inner.pos
                 raise NotSupportedError(f"{inner.what} is not supported (line {line}, column {column})") from None
-            if isinstance(inner, _MixedPlaceholders):
+            if isinstance(inner, MixedPlaceholders):
                 line, column = inner.pos
                 raise ProgrammingError(f"cannot mix %s and %(name)s placeholders (line {line}, column {column})") from None
             raise
-        except _Unsupported as inner:
+        except Unsupported as inner:
             line, column = inner.pos
             raise NotSupportedError(f"{inner.what} is not supported (line {line}, column {column})") from None
-        except _MixedPlaceholders as inner:
+        except MixedPlaceholders as inner:
             line, column = inner.pos
             raise ProgrammingError(f"cannot mix %s and %(name)s placeholders (line {line}, column {column})") from None

@@ -1,0 +1,1 @@
+"""The parts of the inline transformer that builds :mod:`mongodbapi.sql.ast` from Lark's reductions."""
