@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from importlib import resources
+from typing import Optional
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import Error, NotSupportedError, ProgrammingError
 from . import ast
 from .lalr import FastLALR
 from .transformer import MixedPlaceholders, SQLTransformer, Unsupported
@@ -42,7 +43,44 @@ def excerpt(sql: str, line: int, column: int) -> str:
     return f"{text}\n{' ' * (column - 1)}^"
 
 
-def _syntax_error(sql: str, exc: UnexpectedInput) -> ProgrammingError:
+# Statements the grammar does not have, by their leading words: text that starts so is SQL we do
+# not support yet (NotSupportedError naming it), not a syntax error.
+_UNSUPPORTED_STATEMENTS = {
+    words: " ".join(words) for words in [
+        ("CREATE", "VIEW"), ("CREATE", "OR", "REPLACE", "VIEW"), ("CREATE", "MATERIALIZED", "VIEW"), ("DROP", "VIEW"),
+        ("CREATE", "TRIGGER"), ("DROP", "TRIGGER"), ("CREATE", "FUNCTION"), ("CREATE", "PROCEDURE"),
+        ("CREATE", "SEQUENCE"), ("CREATE", "SCHEMA"), ("CREATE", "DATABASE"), ("CREATE", "TYPE"),
+        ("CREATE", "DOMAIN"), ("CREATE", "EXTENSION"), ("TRUNCATE",), ("GRANT",), ("REVOKE",), ("MERGE",),
+        ("COPY",), ("VACUUM",), ("ANALYZE",), ("PRAGMA",), ("LOCK",), ("LISTEN",), ("NOTIFY",), ("SET",),
+        ("SHOW",), ("DECLARE",), ("FETCH",), ("PREPARE",), ("EXECUTE",), ("DEALLOCATE",),
+    ]
+}
+_LOCKING_CLAUSES = {"UPDATE", "SHARE", "NO", "KEY"}  # SELECT ... FOR UPDATE / SHARE / NO KEY UPDATE / KEY SHARE
+
+
+def _unsupported_construct(sql: str, exc: UnexpectedInput) -> Optional[tuple[str, int, int]]:
+    """(construct, line, column) when ``sql`` fails to parse because it uses SQL the driver does not
+    support yet, rather than because it is malformed."""
+    tokens = _fast.tokens(sql) if _fast is not None else None
+    if not tokens:
+        return None
+    words = tuple(str(token).upper() for token in tokens[:4])
+    for length in (4, 3, 2, 1):
+        construct = _UNSUPPORTED_STATEMENTS.get(words[:length])
+        if construct is not None:
+            return construct, tokens[0].line, tokens[0].column
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "FOR":
+        following = next((t for t in tokens if t.start_pos > exc.token.start_pos), None)
+        if following is not None and str(following).upper() in _LOCKING_CLAUSES:
+            return f"SELECT ... FOR {str(following).upper()}", exc.token.line, exc.token.column
+    return None
+
+
+def _syntax_error(sql: str, exc: UnexpectedInput) -> Error:
+    unsupported = _unsupported_construct(sql, exc)
+    if unsupported is not None:
+        construct, line, column = unsupported
+        return NotSupportedError(f"{construct} is not supported (line {line}, column {column})")
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     if isinstance(exc, UnexpectedToken):

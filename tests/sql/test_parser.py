@@ -767,6 +767,27 @@ def test_named_windows_are_not_supported(sql, what, line, column):
     assert what in str(info.value) and f"line {line}, column {column}" in str(info.value)
 
 
+@pytest.mark.parametrize("sql, what, line, column", [
+    ("CREATE VIEW v AS SELECT a FROM t", "CREATE VIEW", 1, 1),
+    ("create or replace view v as select 1", "CREATE OR REPLACE VIEW", 1, 1),
+    ("  TRUNCATE t", "TRUNCATE", 1, 3),
+    ("SELECT a FROM t\nWHERE a > 1 FOR UPDATE", "SELECT ... FOR UPDATE", 2, 13),
+    ("SELECT a FROM t FOR SHARE", "SELECT ... FOR SHARE", 1, 17),
+    ("GRANT SELECT ON t TO u", "GRANT", 1, 1),
+])
+def test_statements_we_do_not_support_yet_are_named(sql, what, line, column):
+    with pytest.raises(NotSupportedError) as info:
+        parse(sql)
+    assert str(info.value) == f"{what} is not supported (line {line}, column {column})"
+
+
+def test_malformed_text_is_still_a_syntax_error_near_unsupported_words():
+    with pytest.raises(ProgrammingError, match="syntax error at line 1, column 10: unexpected 'FOR'"):
+        parse("SELECT 1 FOR")
+    with pytest.raises(ProgrammingError, match="syntax error"):
+        parse("CREAT VIEW v AS SELECT 1")
+
+
 # ----------------------------------------------------------------- syntax errors
 
 
