@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from .json_table import column, create, ids
+
 DOCS = [
     (1, {"a": 1, "nested": {"456": 1, "k": None}, "array": [{"789": 1}, 5]}),
     (2, {"nested": [{"456": 1}, {"k": 2}], "a": None}),
@@ -21,19 +23,7 @@ DOCS = [
 
 @pytest.fixture
 def j(cur):
-    cur.execute("CREATE TABLE j (id INTEGER PRIMARY KEY, v JSON)")
-    cur.executemany("INSERT INTO j VALUES (%s, %s)", DOCS)
-    return cur
-
-
-def ids(cur, where, params=None):
-    cur.execute(f"SELECT id FROM j WHERE {where} ORDER BY id", params)
-    return [row[0] for row in cur.fetchall()]
-
-
-def column(cur, expression):
-    cur.execute(f"SELECT {expression} FROM j ORDER BY id")
-    return [row[0] for row in cur.fetchall()]
+    return create(cur, DOCS)
 
 
 def filter_of(cur, where):

@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from .json_table import create, ids
+
 DOCS = [
     (1, {"a": "b", "k": {"l": "m"}, "foo": "bar", "bax": {"foo": "bar"}}),
     (2, [{"a": "b", "k": {"l": "m"}, "foo": "bar"}]),  # the same keys, inside an array
@@ -22,14 +24,7 @@ DOCS = [
 
 @pytest.fixture
 def j(cur):
-    cur.execute("CREATE TABLE j (id INTEGER PRIMARY KEY, v JSON)")
-    cur.executemany("INSERT INTO j VALUES (%s, %s)", DOCS)
-    return cur
-
-
-def ids(cur, where, params=None):
-    cur.execute(f"SELECT id FROM j WHERE {where} ORDER BY id", params)
-    return [row[0] for row in cur.fetchall()]
+    return create(cur, DOCS)
 
 
 def explain(cur, where, params=None):

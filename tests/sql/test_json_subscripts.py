@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .json_table import column, create
+
 DOCS = [
     (1, {"nested": {"456": 1, "a.b": 2, "$d": 3}, "array": [{"789": 1}, 5]}),
     (2, {"nested": [0, 1, 2], "k": None}),
@@ -16,14 +18,7 @@ DOCS = [
 
 @pytest.fixture
 def j(cur):
-    cur.execute('CREATE TABLE j (id INTEGER PRIMARY KEY, v JSON)')
-    cur.executemany("INSERT INTO j VALUES (%s, %s)", DOCS)
-    return cur
-
-
-def column(cur, expression, params=None):
-    cur.execute(f"SELECT {expression} FROM j ORDER BY id", params)
-    return [row[0] for row in cur.fetchall()]
+    return create(cur, DOCS)
 
 
 def test_integer_subscripts_index_arrays_only(j):
