@@ -15,6 +15,7 @@ from ..sql import ast
 from ..sql.walk import walk
 from ..types import INTEGER_TYPES, TEXT_TYPES
 from .expr import Typed, element_of_array, field_of_document, literal, null_guard, unsupported
+from .template import Computed
 
 if TYPE_CHECKING:  # pragma: no cover
     from .expr import ExprCompiler
@@ -401,37 +402,45 @@ def _random(compiler: "ExprCompiler", node: ast.Func) -> Typed:
 _VOLATILE = frozenset({"now", "current_timestamp", "current_date", "current_time", "localtimestamp", "random"})
 
 
+def _varies_per_row(node: ast.Expr) -> bool:
+    """Whether ``node`` reads a row, a subquery or the clock (its value is not known before the
+    server runs the statement)."""
+    for item in walk(node):
+        if isinstance(item, (ast.Column, ast.ScalarSubquery, ast.Exists, ast.InSubquery, ast.Quantified, ast.Default)):
+            return True
+        if isinstance(item, ast.Func) and (item.name in _VOLATILE or item.over is not None):
+            return True
+    return False
+
+
 def _is_constant(node: ast.Expr) -> bool:
     """Whether ``node`` has the same value on every row and every execution (no column, placeholder,
     subquery or clock), so that the driver may compute it once, when the statement is planned."""
-    for item in walk(node):
-        if isinstance(item, (ast.Column, ast.Param, ast.ScalarSubquery, ast.Exists, ast.InSubquery,
-                             ast.Quantified, ast.Default)):
-            return False
-        if isinstance(item, ast.Func) and (item.name in _VOLATILE or item.over is not None):
-            return False
-    return True
+    return not _varies_per_row(node) and not any(isinstance(item, ast.Param) for item in walk(node))
 
 
 def _computed_by_driver(result_type: str, reason: str) -> Callable[["ExprCompiler", ast.Func], Typed]:
     """A function MongoDB has no operator for. Over constant arguments the driver computes it
-    when the statement is planned (exactly, with Python's hashlib and chr/ord, as in
-    ``exec/residual.py``). Over anything read per row or bound per execution it raises
-    NotSupportedError: a value computed after the rows are read could not be filtered, sorted or
-    grouped on by the server, so it would be right in some positions and wrong in others. The
-    one place where it can be right is a top-level item of the outermost select list, which the
-    select planner handles itself (``finished_by_driver``) before anything is compiled here."""
+    when the statement is planned, over placeholders when the values are bound (exactly, with
+    Python's hashlib and chr/ord, as in ``exec/residual.py``). Over anything read per row it
+    raises NotSupportedError: a value computed after the rows are read could not be filtered,
+    sorted or grouped on by the server, so it would be right in some positions and wrong in
+    others. The one place where it can be right is a top-level item of the outermost select
+    list, which the select planner handles itself (``finished_by_driver``) before anything is
+    compiled here."""
     def build(compiler: "ExprCompiler", node: ast.Func) -> Typed:
         _arity(node, 1)
-        if not _is_constant(node):
-            raise NotSupportedError(f"{node.name.upper()}() of a value that is not a constant (a column, a parameter, "
-                                    f"a subquery, the clock) is not supported here: {reason}; the driver computes it "
-                                    f"for constant arguments, and for other ones only as an item of the outermost "
-                                    f"select list (line {node.pos[0]}, column {node.pos[1]})")
+        if _varies_per_row(node):
+            raise NotSupportedError(f"{node.name.upper()}() of a value that is not a constant (a column, a subquery, "
+                                    f"the clock) is not supported here: {reason}; the driver computes it for "
+                                    f"constants and parameters, and for other values only as an item of the "
+                                    f"outermost select list (line {node.pos[0]}, column {node.pos[1]})")
         from ..exec.residual import evaluate  # the driver's own evaluator; exec imports mql, not the reverse
 
-        value = evaluate(node, None)
-        return Typed(literal(value), result_type, value is None)
+        if _is_constant(node):
+            value = evaluate(node, None)
+            return Typed(literal(value), result_type, value is None)
+        return Typed(Computed(node, evaluate), result_type, True)
     return build
 
 

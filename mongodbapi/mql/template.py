@@ -66,6 +66,26 @@ class Value(Slot):
         return f"Value({self.key!r}, {self.type!r})"
 
 
+class Computed(Slot):
+    """A function of constants and placeholders that MongoDB cannot compute (``MD5(%s)``): the
+    driver evaluates ``node`` with ``evaluate(node, params)`` when the values are bound, and the
+    server sees the result as a literal."""
+
+    __slots__ = ("node", "evaluate")
+
+    def __init__(self, node: Any, evaluate: Any) -> None:
+        self.node = node
+        self.evaluate = evaluate
+
+    def bind(self, params: Any) -> Any:
+        return {"$literal": to_bson_as(self.evaluate(self.node, params), None)}
+
+    def keys(self) -> list[Any]:
+        from ..sql.walk import param_keys
+
+        return param_keys(self.node)
+
+
 class NullGuard(Slot):
     """A query-language filter that must match nothing when one of its parameters is NULL.
 
@@ -263,6 +283,8 @@ def render(template: Any) -> Any:
     if isinstance(template, Value):
         text = _placeholder(template.key)
         return {"$literal": text} if template.literal else text
+    if isinstance(template, Computed):
+        return f"<computed by the driver: {template.node.name.upper()}(...)>"
     if isinstance(template, NullGuard):
         return render(template.template)
     if isinstance(template, KeyEquals):
@@ -279,5 +301,5 @@ def render(template: Any) -> Any:
     return template
 
 
-__all__ = ["NEVER", "Slot", "Value", "NullGuard", "InValues", "LikePattern", "Limit", "bind", "template_keys",
+__all__ = ["NEVER", "Slot", "Value", "Computed", "NullGuard", "InValues", "LikePattern", "Limit", "bind", "template_keys",
            "render", "like_to_regex", "check_count", "lookup"]

@@ -1,8 +1,9 @@
 """MD5, SHA1/224/256/384/512, CHR and ASCII (Django gap G28).
 
 MongoDB has no hash operator, and MongoDB 7.0 none that turns a code point into a character or
-back. Over constant arguments the driver computes them exactly when it plans the statement (and
-in INSERT/UPDATE values and RETURNING, which it evaluates itself). As an item of the outermost
+back. Over constant arguments the driver computes them exactly when it plans the statement, over
+placeholders when the values are bound (and in INSERT/UPDATE values and RETURNING, which it
+evaluates itself). As an item of the outermost
 select list, over anything, the server projects the argument and the driver applies the function
 to each fetched value. Anywhere else (WHERE, ORDER BY, DISTINCT, subqueries, compound members)
 they raise NotSupportedError naming the function, never a wrong value.
@@ -89,13 +90,22 @@ def test_select_list_items_are_computed_from_the_fetched_argument(table) -> None
     ("ASCII", "SELECT DISTINCT ASCII(b) FROM t", None),
     ("CHR", "SELECT x FROM (SELECT CHR(n) AS x FROM t) AS d", None),
     ("MD5", "SELECT b FROM t UNION SELECT MD5(b) FROM t", None),
-    ("MD5", "SELECT UPPER(MD5(%s)) FROM t", ["abc"]),
+    ("MD5", "SELECT UPPER(MD5(b)) FROM t", None),
     ("SHA512", "SELECT id FROM t WHERE b = SHA512((SELECT MAX(b) FROM t))", None),
     ("MD5", "SELECT id, MD5(CAST(CURRENT_TIMESTAMP AS TEXT)) = 'x' FROM t", None),
 ])
 def test_anywhere_else_values_that_are_not_constants_are_refused(table, name: str, sql: str, params) -> None:
     with pytest.raises(mongodbapi.NotSupportedError, match=rf"^{name}\(\) of a value that is not a constant"):
         table.execute(sql, params)
+
+
+def test_placeholders_are_computed_when_the_values_are_bound(table) -> None:
+    table.execute("INSERT INTO t VALUES (2, 'É', 201)")
+    for code, expected in ((ord("É"), [(2,)]), (ord("a"), []), (None, [])):
+        table.execute("SELECT id FROM t WHERE b = CHR(%s) OR (n > 200 AND b = CHR(%s)) ORDER BY id", [code, code])
+        assert table.fetchall() == expected  # one cached plan, computed anew for each execution
+    table.execute("SELECT id, UPPER(MD5(%s)) FROM t WHERE ASCII(%s) = 97 ORDER BY id", ["x", "abc"])
+    assert table.fetchall() == [(1, hashlib.md5(b"x").hexdigest().upper()), (2, hashlib.md5(b"x").hexdigest().upper())]
 
 
 def test_ordering_by_a_driver_computed_column_is_refused(table) -> None:
