@@ -200,7 +200,7 @@ class DatabaseOperations(BaseDatabaseOperations):
 
     def _trunc(self, lookup_type: str, sql: str, params: Any) -> tuple[str, Any]:
         if lookup_type not in _TRUNC:
-            raise ValueError(f"Invalid lookup type: {lookup_type!r}")
+            raise DataError(f"invalid DATE_TRUNC unit: {lookup_type!r}")
         # The driver takes the unit as a literal, not a parameter; it is one of _TRUNC.
         return f"DATE_TRUNC('{lookup_type}', {sql})", params
 
@@ -214,7 +214,7 @@ class DatabaseOperations(BaseDatabaseOperations):
 
     def time_trunc_sql(self, lookup_type: str, sql: str, params: Any, tzname: str | None = None) -> tuple[str, Any]:
         if lookup_type not in ("hour", "minute", "second"):
-            raise ValueError(f"Invalid lookup type: {lookup_type!r}")
+            raise DataError(f"invalid DATE_TRUNC unit: {lookup_type!r}")
         sql, params = self._tz(sql, params, tzname)
         return f"CAST(DATE_TRUNC('{lookup_type}', CAST({sql} AS TIMESTAMP)) AS TIME)", params
 

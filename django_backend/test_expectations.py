@@ -61,6 +61,17 @@ EXPECTED_FAILURES_BY_REASON: dict[str, set[str]] = {
     "MongoDB has no foreign keys to introspect": {
         "inspectdb.tests.InspectDBTestCase.test_same_relations",
     },
+    # MongoDB has no hash operator and (before 8.0) none between characters and code points: the
+    # driver computes MD5/SHA*/CHR/ASCII of constants, of parameters and of select-list items, but
+    # these tests filter on the function of a column (WHERE MD5(alias) = ...), which only the server
+    # could compute. The driver refuses them with NotSupportedError rather than filter wrongly.
+    "filters on a hash or code point of a column": {
+        *(f"db_functions.text.test_{name}.{name.upper()}Tests.test_transform"
+          for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")),
+        "db_functions.text.test_chr.ChrTests.test_transform",
+        "db_functions.text.test_ord.OrdTests.test_transform",
+        "db_functions.text.test_ord.OrdTests.test_basic",
+    },
     # The test looks for the escaping of backends that spell JSON keys inside a JSON-path string
     # ('$."key"'); this backend sends each key as its own SQL string literal subscript
     # ("t"."value"['key'], quotes doubled), a bound value the driver never splices into a query.
