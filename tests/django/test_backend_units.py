@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("django")
 
-from django.db import connection  # noqa: E402
+from django.db import DataError, connection  # noqa: E402
 
 from django_backend.base import DatabaseWrapper  # noqa: E402
 from django_backend.client import DatabaseClient  # noqa: E402
@@ -93,8 +93,10 @@ class TestSql:
         ops = connection.ops
         assert ops.date_extract_sql("week_day", '"t"."d"', ()) == ('(EXTRACT(DOW FROM "t"."d") + 1)', ())
         assert ops.datetime_trunc_sql("month", '"t"."d"', (), "UTC") == ("DATE_TRUNC('month', \"t\".\"d\")", ())
-        with pytest.raises(ValueError):
+        with pytest.raises(DataError, match="invalid DATE_TRUNC unit"):  # what Django's injection test accepts
             ops.date_trunc_sql("month'); DROP", '"t"."d"', ())
+        with pytest.raises(ValueError):
+            ops.date_extract_sql("year'); DROP", '"t"."d"', ())
 
     def test_time_zone_conversion(self):
         from django.test.utils import override_settings
