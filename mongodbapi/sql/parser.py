@@ -55,7 +55,8 @@ _UNSUPPORTED_STATEMENTS = {
         ("SHOW",), ("DECLARE",), ("FETCH",), ("PREPARE",), ("EXECUTE",), ("DEALLOCATE",),
     ]
 }
-_LOCKING_CLAUSES = {"UPDATE", "SHARE", "NO", "KEY"}  # SELECT ... FOR UPDATE / SHARE / NO KEY UPDATE / KEY SHARE
+_LOCKING_CLAUSES = {"UPDATE", "SHARE", "NO", "KEY"}
+_NAME_TOKENS = {"NAME", "QUOTED_NAME", "BACKTICK_NAME"}  # SELECT ... FOR UPDATE / SHARE / NO KEY UPDATE / KEY SHARE
 
 
 def _unsupported_construct(sql: str, exc: UnexpectedInput) -> Optional[tuple[str, int, int]]:
@@ -69,6 +70,11 @@ def _unsupported_construct(sql: str, exc: UnexpectedInput) -> Optional[tuple[str
         construct = _UNSUPPORTED_STATEMENTS.get(words[:length])
         if construct is not None:
             return construct, tokens[0].line, tokens[0].column
+    if isinstance(exc, UnexpectedToken) and exc.token.type in _NAME_TOKENS:
+        index = next((i for i, t in enumerate(tokens) if t.start_pos == exc.token.start_pos), 0)
+        if index >= 2 and tokens[index - 1].type == "LPAR" and tokens[index - 2].type in ("JOIN", "FROM", "COMMA"):
+            paren = tokens[index - 1]
+            return "a parenthesised join or table reference in FROM", paren.line, paren.column
     if isinstance(exc, UnexpectedToken) and exc.token.type == "FOR":
         following = next((t for t in tokens if t.start_pos > exc.token.start_pos), None)
         if following is not None and str(following).upper() in _LOCKING_CLAUSES:

@@ -774,6 +774,8 @@ def test_named_windows_are_not_supported(sql, what, line, column):
     ("SELECT a FROM t\nWHERE a > 1 FOR UPDATE", "SELECT ... FOR UPDATE", 2, 13),
     ("SELECT a FROM t FOR SHARE", "SELECT ... FOR SHARE", 1, 17),
     ("GRANT SELECT ON t TO u", "GRANT", 1, 1),
+    ("SELECT 1 FROM a JOIN (b JOIN c ON b.x = c.x) ON a.x = b.x", "a parenthesised join or table reference in FROM",
+     1, 22),
 ])
 def test_statements_we_do_not_support_yet_are_named(sql, what, line, column):
     with pytest.raises(NotSupportedError) as info:
