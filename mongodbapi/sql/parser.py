@@ -55,8 +55,8 @@ _UNSUPPORTED_STATEMENTS = {
         ("SHOW",), ("DECLARE",), ("FETCH",), ("PREPARE",), ("EXECUTE",), ("DEALLOCATE",),
     ]
 }
-_LOCKING_CLAUSES = {"UPDATE", "SHARE", "NO", "KEY"}
-_NAME_TOKENS = {"NAME", "QUOTED_NAME", "BACKTICK_NAME"}  # SELECT ... FOR UPDATE / SHARE / NO KEY UPDATE / KEY SHARE
+_LOCKING_CLAUSES = {"UPDATE", "SHARE", "NO", "KEY"}  # SELECT ... FOR UPDATE / SHARE / NO KEY UPDATE / KEY SHARE
+_NAME_TOKENS = {"NAME", "QUOTED_NAME", "BACKTICK_NAME"}
 
 
 def _unsupported_construct(sql: str, exc: UnexpectedInput) -> Optional[tuple[str, int, int]]:
