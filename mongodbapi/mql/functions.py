@@ -491,7 +491,7 @@ def finished_by_driver(node: ast.Expr) -> Optional[str]:
     """The result type when ``node`` is one of ``DRIVER_COMPUTED`` over a per-row argument, which a
     top-level select-list item may compute from the fetched argument (``select.py``), else None."""
     if (isinstance(node, ast.Func) and node.name in DRIVER_COMPUTED and len(node.args) == 1
-            and node.over is None and node.filter is None and not node.distinct and not _is_constant(node)):
+            and node.over is None and node.filter is None and not node.distinct and _varies_per_row(node)):
         return DRIVER_COMPUTED[node.name][0]
     return None
 
